@@ -25,7 +25,7 @@
 # trunk veth; the endpoints on both sides are still the real kernel stacks. Captures of tagged
 # traffic are taken on the client's trunk interface.
 #
-# tcpdump runs in nsmt-c on the interface named by each scenario (-s 0, classic pcap, -U) and is
+# tcpdump runs in nsmt-c on the interface named by each scenario (-s 0, classic pcap) and is
 # stopped with SIGINT after a short settle, so the last packets are written. Offloads are off on
 # every veth (no TSO/GSO/GRO, checksums computed in software) so frames are wire-sized with valid
 # checksums. Neighbour entries on the main link are static, so captures hold only the scenario's
@@ -118,7 +118,7 @@ teardown() {
 
 ensure_tools() {
     local -A need=(
-        [ip]=iproute2 [tc]=iproute2 [nginx]=nginx [dnsmasq]=dnsmasq-base [curl]=curl [dig]=dnsutils
+        [ip]=iproute2 [nginx]=nginx [dnsmasq]=dnsmasq-base [curl]=curl [dig]=dnsutils
         [openssl]=openssl [tcpdump]=tcpdump [ethtool]=ethtool [nft]=nftables
         [nc]=netcat-openbsd [ping]=iputils-ping [ss]=iproute2
     )
@@ -377,13 +377,12 @@ start_capture() { # start_capture NAME [IFACE [BPF-FILTER]]
     local iface=${2:-nsmt-c0} filter=${3:-}
     CAP_FILE=$WORK/$CAP_NAME.pcap
     : >"$WORK/tcpdump.err"
-    if [[ -n $filter ]]; then
-        ip netns exec "$NS_C" tcpdump --immediate-mode -i "$iface" -s 0 -U -nn -Z root -w "$CAP_FILE" "$filter" \
-            2>"$WORK/tcpdump.err" &
-    else
-        ip netns exec "$NS_C" tcpdump --immediate-mode -i "$iface" -s 0 -U -nn -Z root -w "$CAP_FILE" \
-            2>"$WORK/tcpdump.err" &
-    fi
+    # --immediate-mode: without it libpcap uses TPACKET_V3 blocks, and on this kernel a block
+    # still open at SIGINT is never handed over ("0 packets captured" although the filter took
+    # them). -Z root: keep root so the file in $WORK stays writable.
+    local args=(--immediate-mode -i "$iface" -s 0 -U -nn -Z root -w "$CAP_FILE")
+    [[ -z $filter ]] || args+=("$filter")
+    ip netns exec "$NS_C" tcpdump "${args[@]}" 2>"$WORK/tcpdump.err" &
     CAP_PID=$!
     local i
     for ((i = 0; i < 100; i++)); do
