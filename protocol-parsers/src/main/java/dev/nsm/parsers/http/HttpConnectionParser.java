@@ -148,6 +148,8 @@ public final class HttpConnectionParser {
 
   /** Parsing gave up on the whole connection (Zeek's DPD removed the analyzer). */
   private boolean removed;
+  /** Zeek's AnalyzerConfirmation, and not taken back by a later removal: "http" in conn.log's service. */
+  private boolean confirmed;
   /** Removed before the server said anything: a server that starts with "HTTP/d" brings it back. */
   private boolean revivable;
   private boolean closed;
@@ -276,6 +278,15 @@ public final class HttpConnectionParser {
   /** Whether HTTP parsing gave up on this connection (it was not HTTP, or stopped being it). */
   public boolean gaveUp() {
     return removed || (client.state == State.BAD_MESSAGE && server.state == State.BAD_MESSAGE);
+  }
+
+  /**
+   * Whether the connection counts as HTTP, as Zeek's conn.log {@code service} says it: a request line
+   * was read, or a status line answering a request; a protocol violation that makes the parser give
+   * up takes it back (Zeek's DPD removes the service of an analyzer it removes).
+   */
+  public boolean confirmed() {
+    return confirmed;
   }
 
   /** Whether the connection became a tunnel (CONNECT 200, 101 Switching Protocols). */
@@ -498,6 +509,7 @@ public final class HttpConnectionParser {
       return;
     }
 
+    confirmed = true; // Zeek's HTTP_Request confirms the analyzer
     String method = HttpText.text(b, off, m - off);
     int uriLen = HttpText.unescapeUri(b, rest, uriEnd, ctx.uriScratch, this);
     String uri = HttpText.text(ctx.uriScratch, 0, uriLen);
@@ -546,6 +558,7 @@ public final class HttpConnectionParser {
   private void beginHttp09Reply() {
     setVersion(false, 9);
     if (unansweredCount > 0) {
+      confirmed = true;
       popUnanswered();
     }
     connectionClose = true;
@@ -602,6 +615,9 @@ public final class HttpConnectionParser {
       reason = HttpText.text(b, rest, end - rest);
     }
     numReplies++;
+    if (unansweredCount > 0) {
+      confirmed = true;
+    }
     replyCode = code;
     if (connectRequest && code != 200) {
       connectRequest = false;
@@ -1033,6 +1049,7 @@ public final class HttpConnectionParser {
     client.state = State.BAD_MESSAGE;
     server.state = State.BAD_MESSAGE;
     removed = true;
+    confirmed = false;
     // Zeek's server signature (dpd.sig, /^[hH][tT][tT][pP]\/[0-9]/) is still waiting if the server
     // has not spoken: when it matches, a new HTTP analyzer reads the server's side from its start
     revivable = server.offset == 0;

@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -140,6 +141,81 @@ class HttpCorpusTest {
       }
     }
     return null;
+  }
+
+  // ---------------------------------------------------------------- Zeek's conn.log service
+
+  /**
+   * Every TCP connection of Zeek's conn.log in the corpus, run through the parser from its start when
+   * Zeek would run its HTTP analyzer (see {@link #zeekAttaches}): {@link HttpConnectionParser#confirmed()}
+   * equals whether Zeek's {@code service} names http.
+   */
+  @Test
+  void confirmedMatchesZeekService() throws IOException {
+    List<String> problems = new ArrayList<>();
+    int checked = 0;
+    int http = 0;
+    for (Path d : withExpected("zeek-conn.tsv")) {
+      List<TcpStreams.Conn> conns = null;
+      for (Map<String, String> row : Corpus.tsv(d.resolve("expected/zeek-conn.tsv"))) {
+        if (!row.get("proto").equals("tcp")) {
+          continue;
+        }
+        if (conns == null) {
+          conns = TcpStreams.read(Corpus.capture(d));
+        }
+        TcpStreams.Conn c = find(conns, row.get("orig_h"), row.get("orig_p"), row.get("resp_h"), row.get("resp_p"));
+        if (c == null || c.segments.isEmpty()) {
+          continue;
+        }
+        boolean aIsClient = c.addrA.equals(row.get("orig_h")) && String.valueOf(c.portA).equals(row.get("orig_p"));
+        boolean zeek = List.of(row.get("service").split(",")).contains("http");
+        boolean got = zeekAttaches(c, aIsClient)
+            && HttpFeeder.run(c, aIsClient, HttpFeeder.Chunking.whole(), new HttpParserContext()).parser.confirmed();
+        checked++;
+        http += zeek ? 1 : 0;
+        if (got != zeek) {
+          problems.add(d.getFileName() + " " + c + ": Zeek service '" + row.get("service") + "', confirmed " + got);
+        }
+      }
+    }
+    assertTrue(checked >= 20 && http >= 5, checked + " connections, " + http + " http");
+    if (!problems.isEmpty()) {
+      fail(String.join("\n", problems));
+    }
+  }
+
+  /** Zeek's ports for HTTP (HTTP::ports), where its analyzer starts whatever the bytes. */
+  private static final java.util.Set<Integer> ZEEK_HTTP_PORTS = java.util.Set.of(80, 81, 631, 1080, 3128, 8000, 8080, 8888);
+
+  /**
+   * When Zeek runs its HTTP analyzer on a connection, which is what the flow layer must do to get
+   * Zeek's records: the connection began with a SYN or SYN-ACK (Zeek skips HTTP on partial ones), and
+   * the server's port is one of HTTP::ports or a side's first bytes match Zeek's HTTP signatures
+   * (here the probes). The parser must then get both streams from their first byte.
+   */
+  static boolean zeekAttaches(TcpStreams.Conn c, boolean aIsClient) {
+    if (!c.startedWithSyn) {
+      return false;
+    }
+    int serverPort = aIsClient ? c.portB : c.portA;
+    if (ZEEK_HTTP_PORTS.contains(serverPort)) {
+      return true;
+    }
+    byte[] client = null;
+    byte[] server = null;
+    for (TcpStreams.Segment s : c.segments) {
+      if (s.data() == null) {
+        continue;
+      }
+      if (s.fromA() == aIsClient && client == null) {
+        client = s.data();
+      } else if (s.fromA() != aIsClient && server == null) {
+        server = s.data();
+      }
+    }
+    return (client != null && HttpConnectionParser.probeRequest(client, 0, client.length))
+        || (server != null && HttpConnectionParser.probeResponse(server, 0, server.length));
   }
 
   // ---------------------------------------------------------------- tshark's HTTP view

@@ -1,6 +1,7 @@
 package dev.nsm.parsers.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -145,6 +146,23 @@ class HttpMalformedTest {
     assertTrue(r.tx.isEmpty(), r.text());
     assertEquals(1, r.count(HttpWeird.HTTP_PROTOCOL_VIOLATION));
     assertTrue(r.parser.gaveUp());
+    assertFalse(r.parser.confirmed());
+  }
+
+  @Test
+  void violationAfterConfirmationTakesTheServiceBack() {
+    // Zeek's http-11-request-then-cruft: one exchange, then a line that is not a request
+    Conversation.Run r = Conversation.of()
+        .client("GET / HTTP/1.1\r\n").client("Host: zeek.org\r\n\r\n")
+        .server("HTTP/1.1 301 Moved Permanently\r\nContent-Length: 3\r\n\r\nabc")
+        .client("T / HTTP\r\n")
+        .server("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+        .open()
+        .run();
+    assertEquals(1, r.tx.size(), r.text());
+    assertEquals(301, r.tx.get(0).statusCode());
+    assertTrue(r.parser.gaveUp());
+    assertFalse(r.parser.confirmed());
   }
 
   @Test
@@ -175,6 +193,7 @@ class HttpMalformedTest {
     assertEquals("1.0", t.version());
     assertEquals(400, t.statusCode());
     assertEquals(3, t.responseBodyLen());
+    assertFalse(r.parser.confirmed(), "a response to no request does not confirm (Zeek)");
   }
 
   @Test

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +23,7 @@ class HttpProjectCapturesTest {
       assertEquals(whole.text(), HttpFeeder.run(c, true, ch, new HttpParserContext()).text(), file);
     }
     assertTrue(whole.weirds.isEmpty(), file + ": " + whole.weirds);
+    assertTrue(whole.parser.confirmed(), file);
     return whole.transactions;
   }
 
@@ -84,9 +84,5 @@ class HttpProjectCapturesTest {
     TcpStreams.Segment hello = tls.segments.stream().filter(s -> s.data() != null).findFirst().get();
     assertTrue(!HttpConnectionParser.probeRequest(hello.data(), 0, hello.data().length));
     assertTrue(!HttpConnectionParser.probeResponse(hello.data(), 0, hello.data().length));
-  }
-
-  static Path testdata() {
-    return Corpus.repoRoot().resolve("testdata");
   }
 }

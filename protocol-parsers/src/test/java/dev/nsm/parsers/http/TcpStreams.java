@@ -37,6 +37,9 @@ final class TcpStreams {
     final int portB;
     /** Which endpoint sent a SYN without ACK (the client): 'A', 'B' or 0 when no SYN was seen. */
     char synFrom;
+    /** Whether the connection's first packet with a flag was a SYN or SYN-ACK (Zeek: not "partial"). */
+    boolean startedWithSyn;
+    boolean anyPacket;
     final List<Segment> segments = new ArrayList<>();
     final Direction a = new Direction();
     final Direction b = new Direction();
@@ -99,6 +102,10 @@ final class TcpStreams {
       }
       Direction d = fromA ? c.a : c.b;
       boolean syn = (p.tcpFlags & DecodedPacket.TCP_SYN) != 0;
+      if (!c.anyPacket) {
+        c.anyPacket = true;
+        c.startedWithSyn = syn;
+      }
       if (syn && (p.tcpFlags & DecodedPacket.TCP_ACK) == 0 && c.synFrom == 0) {
         c.synFrom = fromA ? 'A' : 'B';
       }
