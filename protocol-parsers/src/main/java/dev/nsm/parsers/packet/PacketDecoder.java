@@ -168,21 +168,12 @@ public final class PacketDecoder {
         case ETH_MPLS:
         case ETH_MPLS_MC:
           return mpls(buf, off, end, p);
-        case ETH_PPPOE_SESSION: {
-          // ver/type (1) | code (1) | session id (2) | length (2) | PPP protocol (2, or 1 when compressed)
-          // Protocol field compression (RFC 1661 6.5) is seen in the wild inside PPPoE too (e.g. 0x21
-          // alone for IPv4, bug-4810--pppoe-session-http): an odd first byte is the whole protocol.
+        case ETH_PPPOE_SESSION:
+          // ver/type (1) | code (1) | session id (2) | length (2) | PPP protocol (1 or 2)
           if (end - off < 7) {
             return DecodeResult.PPPOE_TRUNCATED;
           }
-          if ((u8(buf, off + 6) & 0x01) != 0) {
-            return pppProtocol(buf, off + 7, end, u8(buf, off + 6), p);
-          }
-          if (end - off < 8) {
-            return DecodeResult.PPPOE_TRUNCATED;
-          }
-          return pppProtocol(buf, off + 8, end, u16(buf, off + 6), p);
-        }
+          return pppProtocolField(buf, off + 6, end, p);
         case ETH_PBB:
           // I-TAG (4: PCP/DEI/UCA/res | I-SID 24) | customer dst (6) | customer src (6) | ethertype
           if (end - off < 18) {
@@ -239,6 +230,11 @@ public final class PacketDecoder {
     if (end - off >= 2 && u8(buf, off) == 0xff && u8(buf, off + 1) == 0x03) {
       off += 2;
     }
+    return pppProtocolField(buf, off, end, p);
+  }
+
+  /** A PPP protocol field: two bytes, or one when compressed (an odd first byte). */
+  private DecodeResult pppProtocolField(byte[] buf, int off, int end, DecodedPacket p) {
     if (end - off < 1) {
       return DecodeResult.PPP_TRUNCATED;
     }
