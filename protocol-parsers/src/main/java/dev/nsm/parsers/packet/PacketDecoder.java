@@ -494,6 +494,7 @@ public final class PacketDecoder {
         }
         case 59: // no next header
           p.ipProto = 59;
+          p.flowHash = flowHash(p); // addresses only: spreads such packets over the workers
           return DecodeResult.OK;
         default:
           p.ipProto = next;
