@@ -245,6 +245,19 @@ public final class DnsMessage {
     return qname == null ? null : DnsText.lowerAscii(qname);
   }
 
+  /**
+   * What Zeek logs as {@code query} for a response when it saw no query: the owner name (lower
+   * case) of the first record that gave an answer; null when there is none.
+   */
+  public String zeekQueryFromAnswers() {
+    for (int i = 0; i < recordCount; i++) {
+      if (records[i].zeekAnswer != null) {
+        return DnsText.lowerAscii(records[i].name);
+      }
+    }
+    return null;
+  }
+
   public String qtypeName() {
     return qtype < 0 ? null : DnsNames.qtype(qtype);
   }
@@ -271,7 +284,7 @@ public final class DnsMessage {
       return false;
     }
     return (rcode != 0 && qdCount == 0)
-        || (qdCount > 0 && anCount == 0 && nsCount == 0 && arCount == 0);
+        || (questionsParsed > 0 && anCount == 0 && nsCount == 0 && arCount == 0);
   }
 
   @Override

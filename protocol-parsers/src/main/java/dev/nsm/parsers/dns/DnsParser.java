@@ -99,6 +99,9 @@ public final class DnsParser {
   private final StringBuilder text = new StringBuilder(512);
   /** Zeek's text of the record being decoded. */
   private final StringBuilder zeek = new StringBuilder(256);
+  /** Target of the last owner name that was a bare compression pointer, and its text. */
+  private int lastPointer;
+  private String lastPointerName;
 
   /**
    * Parses {@code buf[off, off + len)} as one DNS message (for TCP: without the 2-byte length
@@ -135,10 +138,15 @@ public final class DnsParser {
     boolean zeekLogs = out.qr && (out.opcode == OPCODE_QUERY || out.opcode == OPCODE_NOTIFY);
 
     int p = off + HEADER_LENGTH;
+    lastPointer = -1;
+    lastPointerName = null;
     if (out.qdCount > MAX_QUESTIONS) {
       return stop(out, DnsResult.TOO_MANY_QUESTIONS, DnsMessage.SECTION_QUESTION, p - off);
     }
     for (int i = 0; i < out.qdCount; i++) {
+      if (p >= end) { // QDCOUNT says more than the message holds
+        return stop(out, DnsResult.QUESTION_TRUNCATED, DnsMessage.SECTION_QUESTION, p - off);
+      }
       name.setLength(0);
       int np = walkName(buf, off, end, p, end, i == 0 ? name : null);
       if (np < 0) {
@@ -149,6 +157,8 @@ public final class DnsParser {
       }
       if (i == 0) {
         out.qname = name.toString();
+        lastPointer = HEADER_LENGTH; // most owners are a pointer to the question's name
+        lastPointerName = out.qname;
         out.qtype = u16(buf, np);
         out.qclass = u16(buf, np + 2);
       }
@@ -163,12 +173,30 @@ public final class DnsParser {
         if (out.recordCount() >= MAX_RECORDS) {
           return stop(out, DnsResult.TOO_MANY_RECORDS, section, p - off);
         }
+        if (p >= end) { // the counts say more than the message holds
+          return stop(out, DnsResult.RR_TRUNCATED, section, p - off);
+        }
         DnsRecord r = out.nextRecord();
         r.section = section;
-        name.setLength(0);
-        int np = walkName(buf, off, end, p, end, name);
-        if (np < 0) {
-          return stop(out, DnsResult.ofCode(np), section, p - off);
+        String owner;
+        int np;
+        if (p + 1 < end && (buf[p] & 0xc0) == 0xc0
+            && (((buf[p] & 0x3f) << 8) | (buf[p + 1] & 0xff)) == lastPointer) {
+          // the same bare pointer as a record before: same name, already checked (it points
+          // lower than that earlier pointer, and its name ends before it)
+          owner = lastPointerName;
+          np = p + 2;
+        } else {
+          name.setLength(0);
+          np = walkName(buf, off, end, p, end, name);
+          if (np < 0) {
+            return stop(out, DnsResult.ofCode(np), section, p - off);
+          }
+          owner = name.toString();
+          if (np == p + 2) {
+            lastPointer = ((buf[p] & 0x3f) << 8) | (buf[p + 1] & 0xff);
+            lastPointerName = owner;
+          }
         }
         if (np + 10 > end) {
           return stop(out, DnsResult.RR_TRUNCATED, section, p - off);
@@ -178,7 +206,7 @@ public final class DnsParser {
         if (rd + rdLen > end) {
           return stop(out, DnsResult.RDATA_TRUNCATED, section, p - off);
         }
-        r.name = name.toString();
+        r.name = owner;
         r.type = u16(buf, np);
         r.rrClass = u16(buf, np + 2);
         r.ttl = u32(buf, np + 4);
@@ -198,7 +226,9 @@ public final class DnsParser {
         }
         r.data = text.toString();
         if (zeekWanted && zeek.length() > 0) {
-          r.zeekAnswer = zeek.toString();
+          // addresses and most names read the same both ways: share the String
+          r.zeekAnswer = r.data.contentEquals(zeek) ? r.data
+              : r.target != null && r.target.contentEquals(zeek) ? r.target : zeek.toString();
           out.addZeekAnswer(r.zeekAnswer, r.ttl);
         }
         out.commitRecord();
@@ -664,12 +694,14 @@ public final class DnsParser {
     int scope = b[o + 3] & 0xff;
     int addrLen = olen - 4;
     int full = family == 1 ? 4 : family == 2 ? 16 : -1;
-    // the address carries exactly ceil(source / 8) bytes (RFC 7871 6)
-    if (full < 0 || source > full * 8 || addrLen != (source + 7) / 8) {
+    // RFC 7871 6 wants exactly ceil(source / 8) address bytes; like Zeek, accept more and read
+    // only those (tshark shows all of them)
+    int needed = (source + 7) / 8;
+    if (full < 0 || source > full * 8 || addrLen < needed || addrLen > full) {
       return false;
     }
     byte[] padded = new byte[16];
-    System.arraycopy(b, o + 4, padded, 0, addrLen);
+    System.arraycopy(b, o + 4, padded, 0, needed);
     text.append("ecs=");
     int addrStart = text.length();
     if (family == 1) {

@@ -114,6 +114,10 @@ public final class DnsRecord {
 
   @Override
   public String toString() {
-    return name + " " + ttl + " " + DnsNames.qclass(rrClass) + " " + typeName() + " " + data;
+    if (type == DnsParser.TYPE_OPT) { // class and TTL are EDNS fields, shown in data
+      return (name.isEmpty() ? "." : name) + " OPT " + data;
+    }
+    return (name.isEmpty() ? "." : name) + " " + ttl + " " + DnsNames.qclass(rrClass) + " "
+        + typeName() + " " + data;
   }
 }

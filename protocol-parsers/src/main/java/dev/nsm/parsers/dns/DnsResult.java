@@ -13,7 +13,8 @@ public enum DnsResult {
   OK("parsed to the end of the last record"),
   HEADER_TRUNCATED("fewer than 12 bytes: no complete header (DNS_truncated_len_lt_hdr_len)"),
   TOO_MANY_QUESTIONS("question count above the parser's limit (DNS_Conn_count_too_large)"),
-  QUESTION_TRUNCATED("question cut short after its name (DNS_truncated_quest_too_short)"),
+  QUESTION_TRUNCATED("question missing or cut short after its name: QDCOUNT says more than the"
+      + " message holds (DNS_truncated_quest_too_short)"),
   NAME_TRUNCATED("name runs past the end of the message or of its record (dns_invalid_name)"),
   LABEL_TOO_LONG("label length byte 64..191: neither a label of at most 63 bytes nor a pointer"
       + " (DNS_label_too_long)"),
@@ -24,7 +25,8 @@ public enum DnsResult {
   NAME_POINTER_LOOP("after a jump the name runs into the pointer it came from (a loop)"),
   NAME_TOO_MANY_POINTERS("more compression pointers in one name than the parser follows"
       + " (DNS_max_compression_chain_depth_exceeded)"),
-  RR_TRUNCATED("resource record cut short before its rdata (DNS_truncated_ans_too_short)"),
+  RR_TRUNCATED("resource record missing or cut short before its rdata: the counts say more than"
+      + " the message holds (DNS_truncated_ans_too_short)"),
   RDATA_TRUNCATED("rdata length past the end of the message (DNS_truncated_RR_rdlength_lt_len)"),
   RDATA_MALFORMED("rdata does not fit its type (bad address length, string or name past the rdata,"
       + " DNS_RR_bad_length, DNS_TXT_char_str_past_rdlen, ...)"),

@@ -189,6 +189,7 @@ class DnsCorpusTest {
     assertEquals("ns-110.awsdns-13.com awsdns-hostmaster.amazon.com 1 7200 900 1209600 86400",
         soa.data);
     assertEquals(0, m.zeekAnswerCount(), "Zeek logs answer-section records only");
+    assertNull(m.zeekQueryFromAnswers());
     assertFalse(m.zeekRejected(), "a question and a record: not rejected");
   }
 
@@ -458,6 +459,7 @@ class DnsCorpusTest {
         0bc13b000100010001bcf40004d118952a""");
     assertEquals(25701, m.id);
     assertEquals("us.v27.distributed.net", m.zeekQuery());
+    assertEquals("us.v27.distributed.net", m.zeekQueryFromAnswers());
     assertTrue(m.aa && m.ra);
     assertFalse(m.tc || m.rd);
     assertEquals(List.of("206.109.64.186", "216.1.205.81", "205.149.163.211", "134.53.131.135",
@@ -492,6 +494,7 @@ class DnsCorpusTest {
     assertEquals(0, m.rcode);
     assertTrue(m.aa);
     assertEquals("unrelated-reply-a.local", m.record(0).name);
+    assertEquals("unrelated-reply-a.local", m.zeekQueryFromAnswers(), "Zeek's query for this row");
     assertEquals(List.of("192.168.0.2"), m.zeekAnswers());
     assertArrayEquals(new long[] {120}, m.zeekTtls());
     assertFalse(m.zeekRejected());

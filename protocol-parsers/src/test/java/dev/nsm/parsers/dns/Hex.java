@@ -14,6 +14,10 @@ final class Hex {
     return HexFormat.of().parseHex(hex.replaceAll("\\s+", ""));
   }
 
+  static String toHex(byte[] b) {
+    return HexFormat.of().formatHex(b);
+  }
+
   /** The message under {@code [key]} in corpus-long.hex. */
   static byte[] corpus(String key) {
     String text;
