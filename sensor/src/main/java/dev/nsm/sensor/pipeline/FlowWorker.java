@@ -19,11 +19,18 @@ public final class FlowWorker implements EventHandler<PacketSlot> {
   private final FlowCounters flowCounters;
   /** Packets whose processing threw: a bug, logged with the packet number, then skipped. */
   public long errors;
+  /** Set once the worker's thread runs (see {@link Pipeline}: shutdown must not come before it). */
+  volatile boolean started;
 
   public FlowWorker(int id, FlowTable table, FlowCounters flowCounters) {
     this.id = id;
     this.table = table;
     this.flowCounters = flowCounters;
+  }
+
+  @Override
+  public void onStart() {
+    started = true;
   }
 
   @Override
