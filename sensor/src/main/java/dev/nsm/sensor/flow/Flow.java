@@ -38,10 +38,15 @@ final class Flow {
   long bLo;
   int aPort;
   int bPort;
+  /** VLAN ids in the key (0 unless {@link FlowConfig#vlanInKey}). */
+  int keyVlanCount;
+  int keyVlan0;
+  int keyVlan1;
+  int hash;
+  /** VLAN ids of the first packet (what the record shows). */
   int vlanCount;
   int vlan0;
   int vlan1;
-  int hash;
 
   // ---- identity
   long serial;

@@ -42,6 +42,12 @@ public final class FlowConfig {
   public final long tcpCloseDelayNanos;
   /** The most flows one table holds; a new flow past it evicts the least recently active one. */
   public final int maxFlows;
+  /**
+   * Whether VLAN ids are part of the flow key. Off by default, as Zeek's default key (its 5-tuple):
+   * the two directions of a routed connection often cross a span port on different VLANs. A flow
+   * records the VLAN ids of its first packet either way.
+   */
+  public final boolean vlanInKey;
 
   public FlowConfig(
       long tcpInactivityNanos,
@@ -54,7 +60,8 @@ public final class FlowConfig {
       long tcpConnectionLingerNanos,
       long tcpAttemptDelayNanos,
       long tcpCloseDelayNanos,
-      int maxFlows) {
+      int maxFlows,
+      boolean vlanInKey) {
     this.tcpInactivityNanos = positive("tcp inactivity timeout", tcpInactivityNanos);
     this.udpInactivityNanos = positive("udp inactivity timeout", udpInactivityNanos);
     this.icmpInactivityNanos = positive("icmp inactivity timeout", icmpInactivityNanos);
@@ -69,13 +76,14 @@ public final class FlowConfig {
       throw new IllegalArgumentException("maxFlows must be at least 1, got " + maxFlows);
     }
     this.maxFlows = maxFlows;
+    this.vlanInKey = vlanInKey;
   }
 
   /** Zeek's defaults, with the whole {@link #DEFAULT_TOTAL_FLOWS} in one table. */
   public static FlowConfig defaults() {
     return new FlowConfig(
         sec(300), sec(60), sec(60), sec(60), sec(3600), sec(5), sec(6), sec(5), sec(5), sec(5),
-        DEFAULT_TOTAL_FLOWS);
+        DEFAULT_TOTAL_FLOWS, false);
   }
 
   /** Zeek's defaults for one of {@code workers} tables: {@code 1_000_000 / workers}, at least 1024. */
@@ -95,14 +103,22 @@ public final class FlowConfig {
     return new FlowConfig(
         tcpInactivityNanos, udpInactivityNanos, icmpInactivityNanos, otherInactivityNanos,
         longInactivityNanos, tcpSynTimeoutNanos, tcpSessionTimerNanos, tcpConnectionLingerNanos,
-        tcpAttemptDelayNanos, tcpCloseDelayNanos, max);
+        tcpAttemptDelayNanos, tcpCloseDelayNanos, max, vlanInKey);
+  }
+
+  /** This configuration with VLAN ids in the flow key or not. */
+  public FlowConfig withVlanInKey(boolean on) {
+    return new FlowConfig(
+        tcpInactivityNanos, udpInactivityNanos, icmpInactivityNanos, otherInactivityNanos,
+        longInactivityNanos, tcpSynTimeoutNanos, tcpSessionTimerNanos, tcpConnectionLingerNanos,
+        tcpAttemptDelayNanos, tcpCloseDelayNanos, maxFlows, on);
   }
 
   /** This configuration with other inactivity timeouts (TCP, UDP, ICMP and other IP), in nanoseconds. */
   public FlowConfig withInactivity(long tcp, long udp, long icmp, long other) {
     return new FlowConfig(
         tcp, udp, icmp, other, longInactivityNanos, tcpSynTimeoutNanos, tcpSessionTimerNanos,
-        tcpConnectionLingerNanos, tcpAttemptDelayNanos, tcpCloseDelayNanos, maxFlows);
+        tcpConnectionLingerNanos, tcpAttemptDelayNanos, tcpCloseDelayNanos, maxFlows, vlanInKey);
   }
 
   private static long sec(long s) {

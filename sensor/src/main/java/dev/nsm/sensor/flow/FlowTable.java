@@ -13,7 +13,7 @@ import java.util.Comparator;
  *
  * <pre>
  *   slots[]  open addressing, linear probing, backward-shift delete; 2 x maxFlows slots
- *     │        key = (ip version, proto, side A, side B, VLAN ids), sides in canonical order
+ *     │        key = (ip version, proto, side A, side B [, VLAN ids]), sides in canonical order
  *     ▼
  *   Flow ◄──► Flow ◄──► Flow      LRU list by last packet: head = least recently active (evicted
  *                                  first when the table is full)
@@ -65,6 +65,9 @@ public final class FlowTable {
   private int aPort;
   private int bPort;
   private boolean srcIsA;
+  private int pVlanCount;
+  private int pVlan0;
+  private int pVlan1;
   private int kVlanCount;
   private int kVlan0;
   private int kVlan1;
@@ -220,9 +223,18 @@ public final class FlowTable {
       bLo = sLo;
       bPort = sPort;
     }
-    kVlanCount = p.vlanCount;
-    kVlan0 = p.vlanCount > 0 ? p.vlans[0] : 0;
-    kVlan1 = p.vlanCount > 1 ? p.vlans[1] : 0;
+    pVlanCount = p.vlanCount;
+    pVlan0 = p.vlanCount > 0 ? p.vlans[0] : 0;
+    pVlan1 = p.vlanCount > 1 ? p.vlans[1] : 0;
+    if (config.vlanInKey) {
+      kVlanCount = pVlanCount;
+      kVlan0 = pVlan0;
+      kVlan1 = pVlan1;
+    } else {
+      kVlanCount = 0;
+      kVlan0 = 0;
+      kVlan1 = 0;
+    }
     long h = aHi * 0x9E3779B97F4A7C15L;
     h = (h ^ aLo) * 0xBF58476D1CE4E5B9L;
     h = (h ^ bHi) * 0x94D049BB133111EBL;
@@ -244,7 +256,7 @@ public final class FlowTable {
       if (f.hash == kHash
           && f.aLo == aLo && f.bLo == bLo && f.aPort == aPort && f.bPort == bPort
           && f.aHi == aHi && f.bHi == bHi && f.ipProto == kProto && f.ipVersion == kVersion
-          && f.vlanCount == kVlanCount && f.vlan0 == kVlan0 && f.vlan1 == kVlan1) {
+          && f.keyVlanCount == kVlanCount && f.keyVlan0 == kVlan0 && f.keyVlan1 == kVlan1) {
         return f;
       }
       i = (i + 1) & mask;
@@ -272,15 +284,18 @@ public final class FlowTable {
     f.bLo = bLo;
     f.aPort = aPort;
     f.bPort = bPort;
-    f.vlanCount = kVlanCount;
-    f.vlan0 = kVlan0;
-    f.vlan1 = kVlan1;
+    f.keyVlanCount = kVlanCount;
+    f.keyVlan0 = kVlan0;
+    f.keyVlan1 = kVlan1;
+    f.vlanCount = pVlanCount;
+    f.vlan0 = pVlan0;
+    f.vlan1 = pVlan1;
     f.hash = kHash;
     f.serial = nextSerial++;
     f.origIsA = srcIsA;
     f.startNanos = t;
     f.lastNanos = t;
-    f.uidHash = Uid.hash(t, kVersion, sHi, sLo, sPort, dHi, dLo, dPort, kProto, kVlanCount, kVlan0, kVlan1);
+    f.uidHash = Uid.hash(t, kVersion, sHi, sLo, sPort, dHi, dLo, dPort, kProto, pVlanCount, pVlan0, pVlan1);
     counters.flowsMade++;
 
     // slot

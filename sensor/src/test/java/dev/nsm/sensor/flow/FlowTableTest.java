@@ -135,8 +135,19 @@ class FlowTableTest {
   }
 
   @Test
-  void vlansSeparateFlowsAndAreRecorded() {
+  void vlansAreRecordedButNotKeyedByDefault() {
+    // A routed conversation seen on two VLANs of a span port: one connection, as Zeek's 5-tuple key.
     Harness h = new Harness().feed(
+        Pkt.vlan(Pkt.udp(1.0, "10.0.0.1", 5000, "10.0.0.2", 6000, 10), 34),
+        Pkt.vlan(Pkt.udp(1.1, "10.0.0.2", 6000, "10.0.0.1", 5000, 10), 47));
+    Flow f = h.only();
+    assertEquals("SF", f.getConnState());
+    assertEquals(List.of(34), f.getVlanList()); // the first packet's
+  }
+
+  @Test
+  void vlansSeparateFlowsWhenKeyed() {
+    Harness h = new Harness(FlowConfig.defaults().withMaxFlows(64).withVlanInKey(true)).feed(
         Pkt.vlan(Pkt.udp(1.0, "10.0.0.1", 5000, "10.0.0.2", 6000, 10), 13, 10),
         Pkt.vlan(Pkt.udp(1.1, "10.0.0.2", 6000, "10.0.0.1", 5000, 10), 13, 10),
         Pkt.vlan(Pkt.udp(1.2, "10.0.0.1", 5000, "10.0.0.2", 6000, 10), 14));
