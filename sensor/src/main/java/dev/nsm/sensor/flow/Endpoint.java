@@ -65,7 +65,8 @@ final class Endpoint {
   long trimSeq;
   boolean skipDeliveries;
   boolean didEof;
-  long[] blocks = new long[8];
+  /** Allocated on the first range (UDP/ICMP flows never need one); kept when the flow is reused. */
+  long[] blocks;
   int nBlocks;
 
   void reset() {

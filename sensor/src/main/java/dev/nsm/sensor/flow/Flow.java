@@ -22,7 +22,7 @@ final class Flow {
   static final byte TIMER_DELETE = 3;
   static final int MAX_TIMERS = 8;
 
-  static final int MAX_HISTORY = 64;
+  static final int MAX_HISTORY = 128;
 
   // Zeek's first_packet_seen bits.
   static final int ORIG = 1;
@@ -61,7 +61,8 @@ final class Flow {
   long lastNanos;
 
   // ---- Zeek's history
-  final byte[] history = new byte[MAX_HISTORY];
+  /** Grows (16, 32, ... {@link #MAX_HISTORY}) and stays with the pooled flow. */
+  byte[] history = new byte[16];
   int historyLen;
   int histSeen;
   long missedBytes;
@@ -79,8 +80,9 @@ final class Flow {
   long inactivityTimeout;
   /** When the session inactivity timer next looks at this flow. */
   long inactivityCheck;
-  final long[] timerAt = new long[MAX_TIMERS];
-  final byte[] timerKind = new byte[MAX_TIMERS];
+  /** Zeek's analyzer timers (TCP only: allocated on the first one, kept with the pooled flow). */
+  long[] timerAt;
+  byte[] timerKind;
   int nTimers;
   long heapKey;
   int heapIndex = -1;
@@ -143,11 +145,14 @@ final class Flow {
   // ---- history (Zeek's Session history)
 
   void addHistory(char c, FlowCounters counters) {
-    if (historyLen < MAX_HISTORY) {
-      history[historyLen++] = (byte) c;
-    } else {
-      counters.historyTruncated++;
+    if (historyLen == history.length) {
+      if (historyLen == MAX_HISTORY) {
+        counters.historyTruncated++;
+        return;
+      }
+      history = java.util.Arrays.copyOf(history, historyLen * 2);
     }
+    history[historyLen++] = (byte) c;
   }
 
   /** Zeek's {@code Session::CheckHistory}: adds {@code code} the first time {@code mask} is seen. */
@@ -166,7 +171,7 @@ final class Flow {
 
   void replaceHistory(String h) {
     historyLen = 0;
-    for (int i = 0; i < h.length() && i < MAX_HISTORY; i++) {
+    for (int i = 0; i < h.length() && i < history.length; i++) {
       history[historyLen++] = (byte) h.charAt(i);
     }
   }
@@ -179,6 +184,10 @@ final class Flow {
 
   /** Adds an analyzer timer; false (and nothing) when the list is full. */
   boolean addTimer(byte kind, long at) {
+    if (timerAt == null) {
+      timerAt = new long[MAX_TIMERS];
+      timerKind = new byte[MAX_TIMERS];
+    }
     if (nTimers == MAX_TIMERS) {
       return false;
     }

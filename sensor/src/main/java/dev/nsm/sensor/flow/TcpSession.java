@@ -762,7 +762,10 @@ final class TcpSession {
         insertRange(ep, lo, hi);
         return;
       }
-      if (2 * (n + 1) > b.length) {
+      if (b == null) {
+        b = new long[4];
+        ep.blocks = b;
+      } else if (2 * (n + 1) > b.length) {
         b = java.util.Arrays.copyOf(b, Math.min(2 * Endpoint.MAX_BLOCKS, b.length * 2));
         ep.blocks = b;
       }
