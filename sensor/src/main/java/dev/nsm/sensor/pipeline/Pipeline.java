@@ -47,14 +47,6 @@ public final class Pipeline {
     }
     disruptor.handleEventsWith(handlers);
     ring = disruptor.start();
-    // Disruptor.shutdown() only waits for the backlog of processors that already run: on a busy
-    // machine a worker thread may not have started by the time a small capture is all published,
-    // and it would then be halted before seeing a single packet. Wait for every worker to run.
-    for (FlowWorker w : workers) {
-      while (!w.started) {
-        Thread.onSpinWait();
-      }
-    }
     ingest = new Ingest(ring, workerCount, defrag, counters);
   }
 
@@ -129,7 +121,7 @@ public final class Pipeline {
     putIfNonZero(b, "fragments_invalid", defrag.fragmentsInvalid, true);
     putIfNonZero(b, "fragments_overlapping", defrag.overlappingFragments, true);
     b.putCounters("fragments_seen", defrag.fragmentsSeen);
-    b.putCounters("flows_timed_out", total.flowsTimedOut);
+    total.asMap().forEach(b::putCounters);
     b.putCounters("worker_errors", counters.workerErrors);
     b.putCounters("ring_drops", counters.ringDrops);
     return b.build();
