@@ -37,6 +37,7 @@ public enum TlsIssue {
   TOO_MANY_CERTIFICATES(false, "SSL_too_many_certificates",
       "more certificates than the session keeps (32 each way); extra ones dropped"),
   TOO_MANY_ALERTS(false, "SSL_too_many_alerts", "more alerts than the session keeps (16); extra ones dropped"),
+  MANY_SERVER_NAMES(false, "SSL_many_server_names", "a server_name extension with several host names"),
   UNCLEAR_DIRECTION(false, "SSL_unclear_connection_direction",
       "hellos from both sides claim the same role (Zeek flips the connection and flips it back)"),
   GAP_IN_HANDSHAKE(false, "SSL_gap_in_handshake", "bytes missing inside a handshake message; message dropped"),

@@ -53,6 +53,8 @@ public final class TlsSession {
   boolean serverChangeCipherSpec;
   boolean flipped;
   boolean heartbeat;
+  boolean confirmed;
+  long records;
   final StringBuilder history = new StringBuilder(16);
   long issueBits;
   TlsIssue origGaveUp;
@@ -213,6 +215,19 @@ public final class TlsSession {
   /** The ClientHello came from the connection's responder (Zeek's ssl_connection_flipped). */
   public boolean flipped() {
     return flipped;
+  }
+
+  /**
+   * A ClientHello with a version Zeek accepts was parsed: Zeek confirms its SSL analyzer there,
+   * and the connection's service becomes "ssl".
+   */
+  public boolean confirmed() {
+    return confirmed;
+  }
+
+  /** Records framed so far, both directions (0: nothing TLS-like seen yet). */
+  public long records() {
+    return records;
   }
 
   /** A heartbeat record was seen in clear. */

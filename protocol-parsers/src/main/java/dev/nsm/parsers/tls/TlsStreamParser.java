@@ -163,6 +163,20 @@ public final class TlsStreamParser {
   }
 
   /**
+   * Whether {@code buf[off, off+len)} starts like a TLS ServerHello record (handshake record of
+   * version 3.x whose first message is a ServerHello), for finding where a responder's TLS begins
+   * after a STARTTLS exchange. Needs 6 bytes; no allocation.
+   */
+  public static boolean probeServerHello(byte[] buf, int off, int len) {
+    if (buf == null || off < 0 || len < 6 || off + len > buf.length || off + len < 0) {
+      return false;
+    }
+    int recLen = (buf[off + 3] & 0xff) << 8 | (buf[off + 4] & 0xff);
+    return (buf[off] & 0xff) == CT_HANDSHAKE && buf[off + 1] == 3 && (buf[off + 2] & 0xff) <= 4
+        && recLen >= 4 && recLen <= MAX_RECORD && (buf[off + 5] & 0xff) == HS_SERVER_HELLO;
+  }
+
+  /**
    * Delivers the next {@code len} bytes of one direction, in order. {@code fromClient}: from the
    * connection's originator.
    */
@@ -260,6 +274,12 @@ public final class TlsStreamParser {
       issue(TlsIssue.EXTENSION_MALFORMED);
     }
     // ssl_extension events come before ssl_client_hello in Zeek
+    if (versionOk(h.version)) {
+      session.confirmed = true; // Zeek's AnalyzerConfirmation: the connection's service is "ssl"
+    }
+    if (h.serverNames.size() > 1) {
+      issue(TlsIssue.MANY_SERVER_NAMES);
+    }
     if (client) {
       if (h.sessionTicket && h.sessionTicketLength > 0) {
         clientTicketEmptySessionSeen = true; // reset below if a session id comes along
@@ -275,6 +295,27 @@ public final class TlsStreamParser {
     if (h.sessionId.length > 0 && !allZero32(h.sessionId)) {
       clientSessionId = TlsBytes.hex(h.sessionId);
       clientTicketEmptySessionSeen = false;
+    }
+  }
+
+  /** Zeek's version_ok(): SSLv2 to TLS 1.3, DTLS 1.0/1.2/1.3, TLS 1.3 drafts. */
+  static boolean versionOk(int v) {
+    if (v >> 8 == 0x7f) {
+      return true;
+    }
+    switch (v) {
+      case 0x0002:
+      case 0x0300:
+      case 0x0301:
+      case 0x0302:
+      case 0x0303:
+      case 0x0304:
+      case 0xfeff:
+      case 0xfefd:
+      case 0xfefc:
+        return true;
+      default:
+        return false;
     }
   }
 
@@ -677,6 +718,7 @@ public final class TlsStreamParser {
         recLen = len;
         recLeft = len;
         recCipher = false;
+        session.records++;
         bufLen = 0;
         buf = (buf == null || buf.length < len) ? new byte[len] : buf;
         state = ST_BODY;
@@ -707,6 +749,7 @@ public final class TlsStreamParser {
       recLen = len;
       recLeft = len;
       recCipher = encrypted || (b0 == CT_APPLICATION_DATA && appDataIsEncrypted());
+      session.records++;
       state = ST_BODY;
       if (len == 0) {
         endRecord();

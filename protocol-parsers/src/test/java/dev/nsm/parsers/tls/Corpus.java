@@ -180,7 +180,7 @@ final class Corpus {
       return 0;
     }
     for (int i = 0; i + 6 <= s.length; i++) {
-      if (s[i] == 22 && s[i + 1] == 3 && (s[i + 2] & 0xff) <= 4 && s[i + 5] == 2) {
+      if (TlsStreamParser.probeServerHello(s, i, s.length - i)) {
         return i;
       }
     }
