@@ -273,13 +273,13 @@ public final class TlsStreamParser {
     if (h.extensionsMalformed) {
       issue(TlsIssue.EXTENSION_MALFORMED);
     }
-    // ssl_extension events come before ssl_client_hello in Zeek
     if (versionOk(h.version)) {
       session.confirmed = true; // Zeek's AnalyzerConfirmation: the connection's service is "ssl"
     }
     if (h.serverNames.size() > 1) {
       issue(TlsIssue.MANY_SERVER_NAMES);
     }
+    // ssl_extension events come before ssl_client_hello in Zeek
     if (client) {
       if (h.sessionTicket && h.sessionTicketLength > 0) {
         clientTicketEmptySessionSeen = true; // reset below if a session id comes along
