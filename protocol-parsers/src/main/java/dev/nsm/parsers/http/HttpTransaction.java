@@ -151,11 +151,14 @@ public final class HttpTransaction {
     return proxied == null ? List.of() : Collections.unmodifiableList(proxied);
   }
 
+  /** Most proxy headers kept per transaction (a pending transaction's size stays bounded). */
+  static final int MAX_PROXIED = 16;
+
   void addProxied(String entry) {
     if (proxied == null) {
       proxied = new ArrayList<>(2);
     }
-    if (!proxied.contains(entry)) { // Zeek's proxied is a set
+    if (proxied.size() < MAX_PROXIED && !proxied.contains(entry)) { // Zeek's proxied is a set
       proxied.add(entry);
     }
   }

@@ -210,6 +210,17 @@ class HttpMalformedTest {
   }
 
   @Test
+  void proxyHeadersAreCappedPerTransaction() {
+    StringBuilder b = new StringBuilder("GET / HTTP/1.1\r\n");
+    for (int k = 0; k < 200; k++) {
+      b.append("Via: 1.1 hop").append(k).append("\r\n");
+    }
+    Conversation.Run r = Conversation.of().client(b.append("\r\n").toString()).run();
+    assertEquals(HttpTransaction.MAX_PROXIED, r.only().proxied().size());
+    assertEquals("VIA -> 1.1 hop0", r.only().proxied().get(0));
+  }
+
+  @Test
   void nothingHappensAfterClose() {
     Conversation.Run r = Conversation.of().client("GET / HTTP/1.1\r\n\r\n").run();
     byte[] more = "GET /late HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
