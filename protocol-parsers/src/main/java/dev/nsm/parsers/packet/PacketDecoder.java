@@ -1,0 +1,663 @@
+package dev.nsm.parsers.packet;
+
+import static dev.nsm.parsers.packet.Bytes.s32;
+import static dev.nsm.parsers.packet.Bytes.s32le;
+import static dev.nsm.parsers.packet.Bytes.u16;
+import static dev.nsm.parsers.packet.Bytes.u32;
+import static dev.nsm.parsers.packet.Bytes.u8;
+
+/**
+ * Decodes layers 2 to 4 of one captured frame in place into a {@link DecodedPacket}: link layer (by
+ * link type), the shims span ports carry (802.1Q/802.1ad, MPLS, PPPoE, PBB, VNTag, FabricPath), IPv4
+ * and IPv6 (extension headers, fragments through an {@link IpDefragmenter}), TCP, UDP, ICMP.
+ *
+ * <p>One instance per thread, reused for every packet: no allocation, no exception. Every length
+ * read from the packet is checked against the bytes present; a malformed header returns its
+ * {@link DecodeResult} for the caller to count.
+ */
+public final class PacketDecoder {
+  /** Shim headers (VLAN tags, MPLS labels, ...) followed before giving up. */
+  static final int MAX_SHIMS = 16;
+  /** IPv6 extension headers followed before giving up. */
+  static final int MAX_IPV6_EXT = 16;
+
+  static final int ETH_IPV4 = 0x0800;
+  static final int ETH_IPV6 = 0x86dd;
+  static final int ETH_VLAN = 0x8100;
+  static final int ETH_QINQ = 0x88a8;
+  static final int ETH_QINQ_OLD1 = 0x9100;
+  static final int ETH_QINQ_OLD2 = 0x9200;
+  static final int ETH_MPLS = 0x8847;
+  static final int ETH_MPLS_MC = 0x8848;
+  static final int ETH_PPPOE_SESSION = 0x8864;
+  static final int ETH_PBB = 0x88e7;
+  static final int ETH_VNTAG = 0x8926;
+  static final int ETH_FABRICPATH = 0x8903;
+
+  static final int PPP_IPV4 = 0x0021;
+  static final int PPP_IPV6 = 0x0057;
+
+  private final IpDefragmenter defrag;
+
+  public PacketDecoder(IpDefragmenter defrag) {
+    this.defrag = defrag;
+  }
+
+  public IpDefragmenter defragmenter() {
+    return defrag;
+  }
+
+  /**
+   * Decodes {@code buf[0, capLen)}.
+   *
+   * @return OK (all of {@code p} that applies is set), NOT_IP, FRAGMENT_HELD (stored for reassembly:
+   *     nothing to do now) or a malformation. When a datagram completes from fragments,
+   *     {@code p.buf} is the defragmenter's buffer (valid until the next decode) and
+   *     {@code p.reassembled} is set.
+   */
+  public DecodeResult decode(byte[] buf, int capLen, int wireLen, int linkType, long tsNanos, DecodedPacket p) {
+    p.reset();
+    p.buf = buf;
+    p.capLen = capLen;
+    p.wireLen = wireLen;
+    p.tsNanos = tsNanos;
+    switch (linkType) {
+      case LinkType.ETHERNET:
+        return ethernet(buf, 0, capLen, p);
+      case LinkType.RAW:
+      case LinkType.RAW_12:
+      case LinkType.RAW_14:
+      case LinkType.IPV4:
+      case LinkType.IPV6:
+        return ipByVersion(buf, 0, capLen, p);
+      case LinkType.NULL:
+      case LinkType.LOOP:
+        return loopback(buf, capLen, linkType, p);
+      case LinkType.LINUX_SLL:
+        // +---------------------------+
+        // | packet type (2)           |
+        // | ARPHRD type (2)           |
+        // | link-layer addr len (2)   |
+        // | link-layer addr (8)       |
+        // | protocol (2)              |   ethertype
+        // +---------------------------+
+        if (capLen < 16) {
+          return DecodeResult.L2_TRUNCATED;
+        }
+        return etherType(buf, 16, capLen, u16(buf, 14), p);
+      case LinkType.LINUX_SLL2:
+        // protocol (2) | reserved (2) | if index (4) | ARPHRD (2) | pkt type (1) | addr len (1) | addr (8)
+        if (capLen < 20) {
+          return DecodeResult.L2_TRUNCATED;
+        }
+        return etherType(buf, 20, capLen, u16(buf, 0), p);
+      case LinkType.PPP:
+        return ppp(buf, 0, capLen, p);
+      case LinkType.PPP_HDLC:
+        if (capLen < 4) {
+          return DecodeResult.PPP_TRUNCATED;
+        }
+        return pppProtocol(buf, 4, capLen, u16(buf, 2), p);
+      case LinkType.C_HDLC:
+        // address (1) | control (1) | protocol (2, an ethertype)
+        if (capLen < 4) {
+          return DecodeResult.L2_TRUNCATED;
+        }
+        return etherType(buf, 4, capLen, u16(buf, 2), p);
+      default:
+        return DecodeResult.UNSUPPORTED_LINKTYPE;
+    }
+  }
+
+  // ------------------------------------------------------------------ layer 2
+
+  /*
+   * Ethernet II:
+   *  0                   6                  12      14
+   * +-------------------+-------------------+-------+
+   * | destination MAC   | source MAC        | type  |
+   * +-------------------+-------------------+-------+
+   * Cisco FabricPath puts a 16-byte outer header (type 0x8903 at 12) before an ordinary frame.
+   */
+  private DecodeResult ethernet(byte[] buf, int off, int end, DecodedPacket p) {
+    if (end - off < 14) {
+      return DecodeResult.L2_TRUNCATED;
+    }
+    int type = u16(buf, off + 12);
+    if (type == ETH_FABRICPATH) {
+      off += 16;
+      if (end - off < 14) {
+        return DecodeResult.SHIM_TRUNCATED;
+      }
+      type = u16(buf, off + 12);
+    }
+    off += 14;
+    if (type < 0x0600) {
+      // 802.3 length field: only LLC/SNAP with an ethertype can carry IP.
+      if (end - off >= 8 && u8(buf, off) == 0xaa && u8(buf, off + 1) == 0xaa && u8(buf, off + 2) == 0x03) {
+        return etherType(buf, off + 8, end, u16(buf, off + 6), p);
+      }
+      return DecodeResult.NOT_IP;
+    }
+    return etherType(buf, off, end, type, p);
+  }
+
+  /** Follows shims by ethertype until IP. */
+  private DecodeResult etherType(byte[] buf, int off, int end, int type, DecodedPacket p) {
+    for (int shims = 0; shims < MAX_SHIMS; shims++) {
+      switch (type) {
+        case ETH_IPV4:
+          return ipv4(buf, off, end, p);
+        case ETH_IPV6:
+          return ipv6(buf, off, end, p);
+        case ETH_VLAN:
+        case ETH_QINQ:
+        case ETH_QINQ_OLD1:
+        case ETH_QINQ_OLD2:
+          // TCI (PCP 3 | DEI 1 | VID 12) | ethertype
+          if (end - off < 4) {
+            return DecodeResult.VLAN_TRUNCATED;
+          }
+          if (p.vlanCount < p.vlans.length) {
+            p.vlans[p.vlanCount] = u16(buf, off) & 0x0fff;
+          }
+          p.vlanCount++;
+          type = u16(buf, off + 2);
+          off += 4;
+          break;
+        case ETH_MPLS:
+        case ETH_MPLS_MC:
+          return mpls(buf, off, end, p);
+        case ETH_PPPOE_SESSION:
+          // ver/type (1) | code (1) | session id (2) | length (2) | PPP protocol (2)
+          if (end - off < 8) {
+            return DecodeResult.PPPOE_TRUNCATED;
+          }
+          return pppProtocol(buf, off + 8, end, u16(buf, off + 6), p);
+        case ETH_PBB:
+          // I-TAG (4: PCP/DEI/UCA/res | I-SID 24) | customer dst (6) | customer src (6) | ethertype
+          if (end - off < 18) {
+            return DecodeResult.SHIM_TRUNCATED;
+          }
+          type = u16(buf, off + 16);
+          off += 18;
+          break;
+        case ETH_VNTAG:
+          // VNTag (4) | ethertype
+          if (end - off < 6) {
+            return DecodeResult.SHIM_TRUNCATED;
+          }
+          type = u16(buf, off + 4);
+          off += 6;
+          break;
+        default:
+          return DecodeResult.NOT_IP;
+      }
+    }
+    return DecodeResult.SHIM_TRUNCATED;
+  }
+
+  /*
+   * MPLS label stack entry:
+   * +--------------------+-----+---+----------+
+   * | label (20)         | TC 3| S | TTL (8)  |   S: bottom of stack
+   * +--------------------+-----+---+----------+
+   * After the bottom entry the payload's first nibble tells IPv4 or IPv6 (as Zeek does).
+   */
+  private DecodeResult mpls(byte[] buf, int off, int end, DecodedPacket p) {
+    for (int labels = 0; labels < MAX_SHIMS; labels++) {
+      if (end - off < 4) {
+        return DecodeResult.MPLS_TRUNCATED;
+      }
+      boolean bottom = (u8(buf, off + 2) & 0x01) != 0;
+      off += 4;
+      if (bottom) {
+        if (end - off < 1) {
+          return DecodeResult.MPLS_TRUNCATED;
+        }
+        int version = u8(buf, off) >>> 4;
+        if (version == 4 || version == 6) {
+          return ipByVersion(buf, off, end, p);
+        }
+        return DecodeResult.NOT_IP;
+      }
+    }
+    return DecodeResult.MPLS_TRUNCATED;
+  }
+
+  /** PPP (link type 9): optional address/control 0xff 0x03, then a 1- or 2-byte protocol. */
+  private DecodeResult ppp(byte[] buf, int off, int end, DecodedPacket p) {
+    if (end - off >= 2 && u8(buf, off) == 0xff && u8(buf, off + 1) == 0x03) {
+      off += 2;
+    }
+    if (end - off < 1) {
+      return DecodeResult.PPP_TRUNCATED;
+    }
+    int proto;
+    if ((u8(buf, off) & 0x01) != 0) { // protocol field compression: one byte
+      proto = u8(buf, off);
+      off += 1;
+    } else {
+      if (end - off < 2) {
+        return DecodeResult.PPP_TRUNCATED;
+      }
+      proto = u16(buf, off);
+      off += 2;
+    }
+    return pppProtocol(buf, off, end, proto, p);
+  }
+
+  private DecodeResult pppProtocol(byte[] buf, int off, int end, int proto, DecodedPacket p) {
+    if (proto == PPP_IPV4) {
+      return ipv4(buf, off, end, p);
+    }
+    if (proto == PPP_IPV6) {
+      return ipv6(buf, off, end, p);
+    }
+    return DecodeResult.NOT_IP;
+  }
+
+  /** BSD loopback: a 4-byte address family, host byte order (NULL) or network order (LOOP). */
+  private DecodeResult loopback(byte[] buf, int end, int linkType, DecodedPacket p) {
+    if (end < 4) {
+      return DecodeResult.L2_TRUNCATED;
+    }
+    int family = linkType == LinkType.LOOP ? s32(buf, 0) : s32le(buf, 0);
+    if ((family & 0xffff0000) != 0) { // written on a host of the other byte order
+      family = Integer.reverseBytes(family);
+    }
+    switch (family) {
+      case 2:
+        return ipv4(buf, 4, end, p);
+      case 10: case 24: case 28: case 30: // Linux, NetBSD/OpenBSD, FreeBSD, Darwin
+        return ipv6(buf, 4, end, p);
+      default:
+        return DecodeResult.NOT_IP;
+    }
+  }
+
+  // ------------------------------------------------------------------ layer 3
+
+  private DecodeResult ipByVersion(byte[] buf, int off, int end, DecodedPacket p) {
+    if (end - off < 1) {
+      return DecodeResult.IPV4_TRUNCATED;
+    }
+    int version = u8(buf, off) >>> 4;
+    if (version == 4) {
+      return ipv4(buf, off, end, p);
+    }
+    if (version == 6) {
+      return ipv6(buf, off, end, p);
+    }
+    return DecodeResult.IP_BAD_VERSION;
+  }
+
+  /*
+   * IPv4 (RFC 791):
+   *  0                   1                   2                   3
+   *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |Version|  IHL  |Type of Service|          Total Length         |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |         Identification        |Flags|      Fragment Offset    |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |  Time to Live |    Protocol   |         Header Checksum       |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |                       Source Address                          |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |                    Destination Address                        |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |                    Options (IHL > 5)                          |
+   */
+  static final int IPV4_TOTAL_LENGTH = 2;
+  static final int IPV4_ID = 4;
+  static final int IPV4_FLAGS_FRAGMENT = 6;
+  static final int IPV4_TTL = 8;
+  static final int IPV4_PROTOCOL = 9;
+  static final int IPV4_SRC = 12;
+  static final int IPV4_DST = 16;
+
+  private DecodeResult ipv4(byte[] buf, int off, int end, DecodedPacket p) {
+    if (end - off < 20) {
+      return DecodeResult.IPV4_TRUNCATED;
+    }
+    int vihl = u8(buf, off);
+    if ((vihl >>> 4) != 4) {
+      return (vihl >>> 4) == 6 ? ipv6(buf, off, end, p) : DecodeResult.IP_BAD_VERSION;
+    }
+    int ihl = (vihl & 0x0f) * 4;
+    if (ihl < 20) {
+      return DecodeResult.IPV4_BAD_HEADER_LENGTH;
+    }
+    if (off + ihl > end) {
+      return DecodeResult.IPV4_TRUNCATED;
+    }
+    int totalLen = u16(buf, off + IPV4_TOTAL_LENGTH);
+    if (totalLen == 0) {
+      totalLen = end - off; // segmentation offload on the capturing host: the length is what was captured
+    }
+    if (totalLen < ihl) {
+      return DecodeResult.IPV4_BAD_TOTAL_LENGTH;
+    }
+    p.ipVersion = 4;
+    System.arraycopy(buf, off + IPV4_SRC, p.src, 0, 4);
+    System.arraycopy(buf, off + IPV4_DST, p.dst, 0, 4);
+    p.ipProto = u8(buf, off + IPV4_PROTOCOL);
+    p.ttl = u8(buf, off + IPV4_TTL);
+    p.ipOffset = off;
+    p.ipLen = totalLen;
+    int datagramEnd = Math.min(end, off + totalLen); // drops Ethernet padding
+    int flagsFrag = u16(buf, off + IPV4_FLAGS_FRAGMENT);
+    boolean more = (flagsFrag & 0x2000) != 0;
+    int fragOffset = (flagsFrag & 0x1fff) * 8;
+    if (more || fragOffset != 0) {
+      if (defrag == null) {
+        return DecodeResult.FRAGMENT_HELD;
+      }
+      int len = defrag.offerV4(buf, off, ihl, totalLen, datagramEnd, p.tsNanos);
+      if (len == IpDefragmenter.HELD) {
+        return DecodeResult.FRAGMENT_HELD;
+      }
+      if (len < 0) {
+        return DecodeResult.FRAGMENT_INVALID;
+      }
+      buf = defrag.buffer();
+      p.buf = buf;
+      p.reassembled = true;
+      off = 0;
+      p.ipOffset = 0;
+      p.ipLen = len;
+      totalLen = len;
+      datagramEnd = len;
+    }
+    return transport(buf, off + ihl, datagramEnd, totalLen - ihl, p);
+  }
+
+  /*
+   * IPv6 (RFC 8200):
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |Version| Traffic Class |           Flow Label                  |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |         Payload Length        |  Next Header  |   Hop Limit   |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |                  Source Address (16)                          |
+   * |                  Destination Address (16)                     |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * Extension headers: next header (1) | length in 8-octet units - 1 (1) | ...
+   * Fragment header:   next header (1) | reserved (1) | offset 13 | res 2 | M | identification (4)
+   */
+  static final int IPV6_PAYLOAD_LENGTH = 4;
+  static final int IPV6_NEXT_HEADER = 6;
+  static final int IPV6_HOP_LIMIT = 7;
+  static final int IPV6_SRC = 8;
+  static final int IPV6_DST = 24;
+
+  private DecodeResult ipv6(byte[] buf, int off, int end, DecodedPacket p) {
+    if (end - off < 40) {
+      return DecodeResult.IPV6_TRUNCATED;
+    }
+    if ((u8(buf, off) >>> 4) != 6) {
+      return (u8(buf, off) >>> 4) == 4 ? ipv4(buf, off, end, p) : DecodeResult.IP_BAD_VERSION;
+    }
+    int payloadLen = u16(buf, off + IPV6_PAYLOAD_LENGTH);
+    int ipLen = payloadLen == 0 ? end - off : 40 + payloadLen; // 0: jumbogram or offload
+    p.ipVersion = 6;
+    System.arraycopy(buf, off + IPV6_SRC, p.src, 0, 16);
+    System.arraycopy(buf, off + IPV6_DST, p.dst, 0, 16);
+    p.ttl = u8(buf, off + IPV6_HOP_LIMIT);
+    p.ipOffset = off;
+    p.ipLen = ipLen;
+    int datagramEnd = Math.min(end, off + ipLen);
+    int next = u8(buf, off + IPV6_NEXT_HEADER);
+    int cur = off + 40;
+    for (int ext = 0; ; ext++) {
+      if (ext >= MAX_IPV6_EXT) {
+        return DecodeResult.IPV6_TOO_MANY_EXT;
+      }
+      switch (next) {
+        case 0: // hop-by-hop
+        case 43: // routing
+        case 60: // destination options
+        case 135: // mobility
+        case 139: // HIP
+        case 140: { // shim6
+          if (datagramEnd - cur < 8) {
+            return DecodeResult.IPV6_EXT_TRUNCATED;
+          }
+          int len = (u8(buf, cur + 1) + 1) * 8;
+          next = u8(buf, cur);
+          cur += len;
+          if (cur > datagramEnd) {
+            return DecodeResult.IPV6_EXT_TRUNCATED;
+          }
+          continue;
+        }
+        case 51: { // authentication header: length in 4-octet units - 2
+          if (datagramEnd - cur < 8) {
+            return DecodeResult.IPV6_EXT_TRUNCATED;
+          }
+          int len = (u8(buf, cur + 1) + 2) * 4;
+          next = u8(buf, cur);
+          cur += len;
+          if (cur > datagramEnd) {
+            return DecodeResult.IPV6_EXT_TRUNCATED;
+          }
+          continue;
+        }
+        case 44: { // fragment
+          if (datagramEnd - cur < 8) {
+            return DecodeResult.IPV6_EXT_TRUNCATED;
+          }
+          int fragNext = u8(buf, cur);
+          int offMore = u16(buf, cur + 2);
+          int fragOffset = offMore & 0xfff8;
+          boolean more = (offMore & 0x01) != 0;
+          if (fragOffset == 0 && !more) { // atomic fragment: nothing to reassemble
+            next = fragNext;
+            cur += 8;
+            continue;
+          }
+          if (defrag == null) {
+            return DecodeResult.FRAGMENT_HELD;
+          }
+          int len = defrag.offerV6(buf, off, cur, fragNext, datagramEnd, p.tsNanos);
+          if (len == IpDefragmenter.HELD) {
+            return DecodeResult.FRAGMENT_HELD;
+          }
+          if (len < 0) {
+            return DecodeResult.FRAGMENT_INVALID;
+          }
+          // the reassembled datagram: a 40-byte IPv6 header whose next header is fragNext, then data
+          buf = defrag.buffer();
+          p.buf = buf;
+          p.reassembled = true;
+          off = 0;
+          p.ipOffset = 0;
+          p.ipLen = len;
+          datagramEnd = len;
+          cur = 40;
+          next = fragNext;
+          continue;
+        }
+        case 59: // no next header
+          p.ipProto = 59;
+          return DecodeResult.OK;
+        default:
+          p.ipProto = next;
+          return transport(buf, cur, datagramEnd, p.ipLen - (cur - off), p);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ layer 4
+
+  /*
+   * TCP (RFC 9293):
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |          Source Port          |       Destination Port        |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |                        Sequence Number                        |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |                    Acknowledgment Number                      |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |  Data |       |C|E|U|A|P|R|S|F|                               |
+   * | Offset| Rsrvd |W|C|R|C|S|S|Y|I|            Window             |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |           Checksum            |         Urgent Pointer        |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   *
+   * UDP: source port (2) | destination port (2) | length (2) | checksum (2)
+   * ICMP/ICMPv6: type (1) | code (1) | checksum (2) | rest of header (4)
+   */
+  static final int TCP_SEQ = 4;
+  static final int TCP_ACK = 8;
+  static final int TCP_DATA_OFFSET = 12;
+  static final int TCP_FLAGS = 13;
+  static final int TCP_WINDOW = 14;
+
+  /**
+   * @param off transport header offset
+   * @param end end of the captured bytes of this datagram
+   * @param l4Len transport length by the IP header
+   */
+  private DecodeResult transport(byte[] buf, int off, int end, int l4Len, DecodedPacket p) {
+    p.l4Offset = off;
+    if (l4Len < 0) {
+      l4Len = 0;
+    }
+    int present = Math.max(0, end - off);
+    switch (p.ipProto) {
+      case DecodedPacket.PROTO_TCP: {
+        if (present < 20) {
+          return DecodeResult.TCP_TRUNCATED;
+        }
+        int dataOffset = (u8(buf, off + TCP_DATA_OFFSET) >>> 4) * 4;
+        if (dataOffset < 20) {
+          return DecodeResult.TCP_BAD_DATA_OFFSET;
+        }
+        if (dataOffset > present) {
+          return dataOffset > l4Len ? DecodeResult.TCP_BAD_DATA_OFFSET : DecodeResult.TCP_TRUNCATED;
+        }
+        p.srcPort = u16(buf, off);
+        p.dstPort = u16(buf, off + 2);
+        p.seq = u32(buf, off + TCP_SEQ);
+        p.ack = u32(buf, off + TCP_ACK);
+        p.tcpFlags = u8(buf, off + TCP_FLAGS);
+        p.window = u16(buf, off + TCP_WINDOW);
+        tcpOptions(buf, off + 20, off + dataOffset, p);
+        p.payloadOffset = off + dataOffset;
+        p.payloadLen = Math.max(0, l4Len - dataOffset);
+        p.payloadCaptured = Math.max(0, Math.min(end - p.payloadOffset, p.payloadLen));
+        break;
+      }
+      case DecodedPacket.PROTO_UDP: {
+        if (present < 8) {
+          return DecodeResult.UDP_TRUNCATED;
+        }
+        p.srcPort = u16(buf, off);
+        p.dstPort = u16(buf, off + 2);
+        int udpLen = u16(buf, off + 4);
+        // the UDP length when it is sane, else what the IP header leaves for it
+        int len = udpLen >= 8 && udpLen <= l4Len ? udpLen : l4Len;
+        p.payloadOffset = off + 8;
+        p.payloadLen = Math.max(0, len - 8);
+        p.payloadCaptured = Math.max(0, Math.min(end - p.payloadOffset, p.payloadLen));
+        break;
+      }
+      case DecodedPacket.PROTO_ICMP:
+      case DecodedPacket.PROTO_ICMPV6: {
+        if (present < 4) {
+          return DecodeResult.ICMP_TRUNCATED;
+        }
+        p.icmpType = u8(buf, off);
+        p.icmpCode = u8(buf, off + 1);
+        int hdr = Math.min(8, l4Len);
+        p.payloadOffset = off + hdr;
+        p.payloadLen = Math.max(0, l4Len - hdr);
+        p.payloadCaptured = Math.max(0, Math.min(end - p.payloadOffset, p.payloadLen));
+        break;
+      }
+      default:
+        p.payloadOffset = off;
+        p.payloadLen = l4Len;
+        p.payloadCaptured = Math.min(present, l4Len);
+        break;
+    }
+    p.flowHash = flowHash(p);
+    return DecodeResult.OK;
+  }
+
+  /** Kind (1) | length (1) | value: MSS 2, window scale 3, SACK permitted 4, SACK 5; 0 ends, 1 pads. */
+  private static void tcpOptions(byte[] buf, int off, int end, DecodedPacket p) {
+    while (off < end) {
+      int kind = u8(buf, off);
+      if (kind == 0) {
+        return;
+      }
+      if (kind == 1) {
+        off++;
+        continue;
+      }
+      if (off + 1 >= end) {
+        return;
+      }
+      int len = u8(buf, off + 1);
+      if (len < 2 || off + len > end) {
+        return; // bogus option length: stop reading options, the segment itself stands
+      }
+      switch (kind) {
+        case 2:
+          if (len == 4) {
+            p.mss = u16(buf, off + 2);
+          }
+          break;
+        case 3:
+          if (len == 3) {
+            p.windowScale = u8(buf, off + 2);
+          }
+          break;
+        case 4:
+          p.sackPermitted = true;
+          break;
+        case 5:
+          p.sackBlocks = (len - 2) / 8;
+          break;
+        default:
+          break;
+      }
+      off += len;
+    }
+  }
+
+  // ------------------------------------------------------------------ flow hash
+
+  /**
+   * Symmetric: the endpoints' hashes are added, so A->B and B->A agree; protocol and VLAN ids are
+   * mixed in after. Finalised with MurmurHash3's fmix32.
+   */
+  static int flowHash(DecodedPacket p) {
+    int n = p.addrLen();
+    int a = endpointHash(p.src, n, p.srcPort);
+    int b = endpointHash(p.dst, n, p.dstPort);
+    int h = (a + b) ^ (p.ipProto * 0x9e3779b9) ^ (p.vlans[0] * 0x85ebca6b) ^ (p.vlans[1] * 0xc2b2ae35);
+    return fmix(h);
+  }
+
+  private static int endpointHash(byte[] addr, int n, int port) {
+    int h = port * 0x27d4eb2d;
+    for (int i = 0; i < n; i += 4) {
+      h = (h ^ s32(addr, i)) * 0x01000193;
+      h ^= h >>> 15;
+    }
+    return fmix(h);
+  }
+
+  static int fmix(int h) {
+    h ^= h >>> 16;
+    h *= 0x85ebca6b;
+    h ^= h >>> 13;
+    h *= 0xc2b2ae35;
+    h ^= h >>> 16;
+    return h;
+  }
+}

@@ -1,0 +1,179 @@
+package dev.nsm.sensor.cli;
+
+import dev.nsm.proto.v1.Event;
+import dev.nsm.sensor.capture.CaptureFiles;
+import dev.nsm.sensor.capture.CaptureFormatException;
+import dev.nsm.sensor.capture.PacketSource;
+import dev.nsm.sensor.flow.FlowConfig;
+import dev.nsm.sensor.output.JsonLines;
+import dev.nsm.sensor.pipeline.Ingest;
+import dev.nsm.sensor.pipeline.Pipeline;
+import dev.nsm.sensor.pipeline.RecordRing;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code sensor replay FILE}: a capture file in, records out as JSON lines. */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+    description = {"Replays a pcap or pcapng capture (classic or gzip'd; '-' reads stdin) through the",
+        "same pipeline as live capture and writes one JSON line per record: {\"flow\": {...}} for",
+        "each connection, then one {\"stats\": {...}} line with the run's counters.",
+        "Exit codes: 0 done, 2 bad input (the records decoded before a damaged record are still",
+        "written), 1 internal error."})
+public final class ReplayCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "FILE", description = "pcap or pcapng file, or - for stdin")
+  String file;
+
+  @Option(names = "--out", paramLabel = "FILE|-", defaultValue = "-",
+      description = "where the JSON lines go (default: - = stdout)")
+  String out;
+
+  @Option(names = "--workers", paramLabel = "N",
+      description = "flow workers (default: the number of cores, ${DEFAULT-VALUE})")
+  int workers = Runtime.getRuntime().availableProcessors();
+
+  @Option(names = "--ring-size", paramLabel = "N", defaultValue = "4096",
+      description = "packet ring slots, a power of two (default: ${DEFAULT-VALUE})")
+  int ringSize;
+
+  @Option(names = "--max-flows", paramLabel = "N", defaultValue = "1000000",
+      description = "flows held at once over all workers; past it the least recently active is "
+          + "evicted and counted (default: ${DEFAULT-VALUE})")
+  int maxFlows;
+
+  @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "a progress line on stderr when stderr is a terminal (default: on)")
+  boolean progress;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    if (workers < 1 || workers > 256) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--workers must be 1 to 256, not " + workers);
+    }
+    if (ringSize < 64 || Integer.bitCount(ringSize) != 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--ring-size must be a power of two >= 64, not " + ringSize);
+    }
+    if (maxFlows < workers) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--max-flows must be at least --workers, not " + maxFlows);
+    }
+    PacketSource source;
+    try {
+      source = CaptureFiles.open(file);
+    } catch (IOException e) {
+      err.println("sensor: " + e.getMessage());
+      return Main.EXIT_BAD_INPUT;
+    }
+    OutputStream os;
+    try {
+      os = "-".equals(out) ? new FileOutputStream(FileDescriptor.out) : Files.newOutputStream(Path.of(out));
+    } catch (NoSuchFileException e) {
+      err.println("sensor: cannot write --out " + out + ": no such directory");
+      closeQuietly(source);
+      return Main.EXIT_BAD_INPUT;
+    } catch (AccessDeniedException e) {
+      err.println("sensor: cannot write --out " + out + ": permission denied");
+      closeQuietly(source);
+      return Main.EXIT_BAD_INPUT;
+    } catch (IOException | RuntimeException e) {
+      err.println("sensor: cannot write --out " + out + ": " + e.getMessage());
+      closeQuietly(source);
+      return Main.EXIT_BAD_INPUT;
+    }
+    String inputError = null;
+    JsonLines json = new JsonLines(new BufferedOutputStream(os, 1 << 20));
+    RecordRing records = new RecordRing(8192, json);
+    FlowConfig flowConfig = FlowConfig.defaults().withMaxFlows(Math.max(1, maxFlows / workers));
+    Pipeline pipeline = new Pipeline(workers, ringSize, flowConfig, records);
+    Ingest ingest = pipeline.ingest();
+    Progress bar = progress && System.console() != null ? new Progress(source, err) : null;
+    try {
+      while (source.next(ingest)) {
+        if (bar != null) {
+          bar.tick(pipeline.counters().packetsRead);
+        }
+      }
+    } catch (CaptureFormatException e) {
+      inputError = e.getMessage();
+    } catch (IOException e) {
+      inputError = file + ": read error: " + e.getMessage();
+    } finally {
+      closeQuietly(source);
+      if (bar != null) {
+        bar.done();
+      }
+    }
+    pipeline.finish();
+    records.emit(Event.newBuilder().setStats(pipeline.stats(pipeline.counters().lastTsNanos)).build());
+    try {
+      records.close();
+      json.close();
+    } catch (Exception e) {
+      err.println("sensor: cannot write --out " + out + ": " + e.getMessage());
+      return Main.EXIT_BAD_INPUT;
+    }
+    if (inputError != null) {
+      err.println("sensor: " + inputError);
+      return Main.EXIT_BAD_INPUT;
+    }
+    return 0;
+  }
+
+  private static void closeQuietly(PacketSource s) {
+    try {
+      s.close();
+    } catch (IOException ignored) {
+      // closing a read-only input: nothing to lose
+    }
+  }
+
+  /** A progress line on a terminal, at most once a second. */
+  static final class Progress {
+    private final PacketSource source;
+    private final PrintWriter err;
+    private final long start = System.nanoTime();
+    private long next = start + 1_000_000_000L;
+
+    Progress(PacketSource source, PrintWriter err) {
+      this.source = source;
+      this.err = err;
+    }
+
+    void tick(long packets) {
+      if ((packets & 0xffff) != 0) {
+        return;
+      }
+      long now = System.nanoTime();
+      if (now < next) {
+        return;
+      }
+      next = now + 1_000_000_000L;
+      double secs = (now - start) / 1e9;
+      long size = source.size();
+      String pct = size > 0 ? String.format("%3.0f%% ", 100.0 * source.position() / size) : "";
+      err.printf("\r%s%,d packets, %.1f MB, %.0f packets/s   ", pct, packets, source.position() / 1e6, packets / secs);
+      err.flush();
+    }
+
+    void done() {
+      if (next != start + 1_000_000_000L) {
+        err.println();
+      }
+    }
+  }
+}

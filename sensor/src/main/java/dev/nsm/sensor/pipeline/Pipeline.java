@@ -1,0 +1,118 @@
+package dev.nsm.sensor.pipeline;
+
+import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.SleepingWaitStrategy;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+import com.lmax.disruptor.util.DaemonThreadFactory;
+import dev.nsm.parsers.packet.DecodeResult;
+import dev.nsm.parsers.packet.IpDefragmenter;
+import dev.nsm.proto.v1.Stats;
+import dev.nsm.sensor.flow.FlowConfig;
+import dev.nsm.sensor.flow.FlowCounters;
+import dev.nsm.sensor.flow.FlowTable;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The packet path: a single-producer Disruptor ring of {@link PacketSlot}s, fed by {@link Ingest} on
+ * the reading thread, consumed by N {@link FlowWorker}s, each with its own flow table, all writing
+ * records into one {@link RecordSink}.
+ */
+public final class Pipeline {
+  private final Disruptor<PacketSlot> disruptor;
+  private final RingBuffer<PacketSlot> ring;
+  private final List<FlowWorker> workers = new ArrayList<>();
+  private final PipelineCounters counters = new PipelineCounters();
+  private final IpDefragmenter defrag = new IpDefragmenter();
+  private final Ingest ingest;
+
+  public Pipeline(int workerCount, int ringSize, FlowConfig flowConfig, RecordSink sink) {
+    if (workerCount < 1) {
+      throw new IllegalArgumentException("workers must be at least 1");
+    }
+    disruptor = new Disruptor<>(PacketSlot::new, ringSize, DaemonThreadFactory.INSTANCE, ProducerType.SINGLE,
+        new SleepingWaitStrategy());
+    @SuppressWarnings("unchecked")
+    EventHandler<PacketSlot>[] handlers = new EventHandler[workerCount];
+    for (int i = 0; i < workerCount; i++) {
+      FlowCounters fc = new FlowCounters();
+      FlowWorker w = new FlowWorker(i, new FlowTable(flowConfig, sink, fc), fc);
+      workers.add(w);
+      handlers[i] = w;
+    }
+    disruptor.handleEventsWith(handlers);
+    ring = disruptor.start();
+    ingest = new Ingest(ring, workerCount, defrag, counters);
+  }
+
+  /** The packet handler to feed (from one thread). */
+  public Ingest ingest() {
+    return ingest;
+  }
+
+  public PipelineCounters counters() {
+    return counters;
+  }
+
+  /**
+   * End of input: every worker flushes its open flows into the sink; returns once they have.
+   * Call from the feeding thread.
+   */
+  public void finish() {
+    defrag.flush();
+    long seq = ring.next();
+    PacketSlot slot = ring.get(seq);
+    slot.shard = PacketSlot.END_OF_INPUT;
+    slot.result = null;
+    ring.publish(seq);
+    disruptor.shutdown(); // returns when every worker has consumed every slot, the end marker included
+    for (FlowWorker w : workers) {
+      counters.workerErrors += w.errors;
+    }
+  }
+
+  /** The run's counters as a record (deterministic: nothing here depends on threads or wall time). */
+  public Stats stats(long lastPacketNanos) {
+    FlowCounters total = new FlowCounters();
+    for (FlowWorker w : workers) {
+      total.add(w.counters());
+    }
+    Stats.Builder b = Stats.newBuilder()
+        .setPacketsRead(counters.packetsRead)
+        .setBytesRead(counters.bytesRead)
+        .setPacketsDecoded(counters.packetsDecoded)
+        .setPacketsNotIp(counters.packetsNotIp)
+        .setFragmentsReassembled(defrag.datagramsReassembled)
+        .setFlowsMade(total.flowsMade)
+        .setFlowsEvicted(total.flowsEvicted)
+        .setFlowRecords(total.flowRecords);
+    if (lastPacketNanos > 0) {
+      b.setTs(com.google.protobuf.Timestamp.newBuilder()
+          .setSeconds(Math.floorDiv(lastPacketNanos, 1_000_000_000L))
+          .setNanos((int) Math.floorMod(lastPacketNanos, 1_000_000_000L)));
+    }
+    for (DecodeResult r : DecodeResult.values()) {
+      long n = counters.byResult[r.ordinal()];
+      if (r.isMalformed() && n > 0) {
+        b.putMalformed(r.counterName(), n);
+      }
+    }
+    putIfNonZero(b, "fragments_timed_out", defrag.datagramsTimedOut, true);
+    putIfNonZero(b, "fragments_evicted", defrag.datagramsEvicted, true);
+    putIfNonZero(b, "fragments_invalid", defrag.fragmentsInvalid, true);
+    putIfNonZero(b, "fragments_overlapping", defrag.overlappingFragments, true);
+    b.putCounters("fragments_seen", defrag.fragmentsSeen);
+    b.putCounters("flows_timed_out", total.flowsTimedOut);
+    b.putCounters("worker_errors", counters.workerErrors);
+    b.putCounters("ring_drops", counters.ringDrops);
+    return b.build();
+  }
+
+  private static void putIfNonZero(Stats.Builder b, String name, long n, boolean dropped) {
+    if (n > 0 && dropped) {
+      b.putFragmentsDropped(name.substring("fragments_".length()), n);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package dev.nsm.sensor.pipeline;
+
+import com.lmax.disruptor.BlockingWaitStrategy;
+import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+import com.lmax.disruptor.util.DaemonThreadFactory;
+import dev.nsm.proto.v1.Event;
+
+/**
+ * The record ring: flow workers (many producers) hand finished records to one consumer (the JSON
+ * writer in replay, the spool writer in the daemon). A full ring makes producers wait: no record is
+ * dropped here. The consumer's slot reference is cleared after use so slots do not pin records.
+ */
+public final class RecordRing implements RecordSink, AutoCloseable {
+  /** A slot of the record ring. */
+  public static final class Slot {
+    public Event event;
+  }
+
+  /** What consumes records, one at a time, on the ring's thread. */
+  public interface Consumer {
+    void accept(Event event) throws Exception;
+
+    /** End of a batch of available records: the moment to flush. */
+    default void endOfBatch() throws Exception {}
+  }
+
+  private final Disruptor<Slot> disruptor;
+  private final RingBuffer<Slot> ring;
+  private volatile Throwable failure;
+
+  public RecordRing(int size, Consumer consumer) {
+    disruptor = new Disruptor<>(Slot::new, size, DaemonThreadFactory.INSTANCE, ProducerType.MULTI,
+        new BlockingWaitStrategy());
+    EventHandler<Slot> handler = (slot, seq, endOfBatch) -> {
+      try {
+        if (failure == null) {
+          consumer.accept(slot.event);
+          if (endOfBatch) {
+            consumer.endOfBatch();
+          }
+        }
+      } catch (Exception e) {
+        failure = e; // reported by close(); later records are not written anywhere
+      } finally {
+        slot.event = null;
+      }
+    };
+    disruptor.handleEventsWith(handler);
+    ring = disruptor.start();
+  }
+
+  @Override
+  public void emit(Event event) {
+    long seq = ring.next();
+    ring.get(seq).event = event;
+    ring.publish(seq);
+  }
+
+  /** Waits until every record emitted so far is consumed, then stops the consumer thread. */
+  @Override
+  public void close() throws Exception {
+    disruptor.shutdown();
+    Throwable f = failure;
+    if (f instanceof Exception) {
+      throw (Exception) f;
+    } else if (f != null) {
+      throw new IllegalStateException(f);
+    }
+  }
+}
