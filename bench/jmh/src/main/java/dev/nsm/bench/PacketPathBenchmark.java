@@ -156,7 +156,10 @@ public class PacketPathBenchmark {
     PcapCorpus k = c.packets;
     int i = w.advance(k.packets.length);
     byte[] b = k.packets[i];
-    DecodeResult r = w.decoder.decode(b, b.length, k.wireLen[i], k.linkType, k.tsNanos[i] + w.shift, w.pkt);
+    long ts = k.tsNanos[i] + w.shift;
+    DecodeResult r = w.decoder.decode(b, b.length, k.wireLen[i], k.linkType, ts, w.pkt);
+    // as FlowWorker does: the packet clock advances on every packet, then the flow is updated
+    w.flows.advanceTime(ts);
     if (r == DecodeResult.OK) {
       w.flows.onPacket(w.pkt);
     } else {
