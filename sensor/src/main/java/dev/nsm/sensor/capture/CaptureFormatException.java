@@ -9,4 +9,9 @@ public class CaptureFormatException extends IOException {
   public CaptureFormatException(String message) {
     super(message);
   }
+
+  /** As {@link #CaptureFormatException(String)}, keeping the I/O error that caused it. */
+  public CaptureFormatException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

@@ -22,7 +22,18 @@ public final class Main implements Runnable {
 
   /** Runs a command line and returns its exit code (for tests: no System.exit). */
   public static int run(String... args) {
+    return run(null, null, args);
+  }
+
+  /** Runs a command line with the given stdout/stderr writers for messages (null: the process's). */
+  public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
     CommandLine cl = new CommandLine(new Main());
+    if (out != null) {
+      cl.setOut(out);
+    }
+    if (err != null) {
+      cl.setErr(err);
+    }
     cl.setParameterExceptionHandler((ex, argv) -> {
       CommandLine c = ex.getCommandLine();
       c.getErr().println("sensor: " + ex.getMessage() + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
