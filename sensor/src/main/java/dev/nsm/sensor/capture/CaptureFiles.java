@@ -22,8 +22,8 @@ import java.util.zip.ZipException;
  * gzip-compressed (read through {@link GZIPInputStream}).
  *
  * <ul>
- *   <li>A regular file is memory-mapped in windows of 1 GiB ({@link MappedInput}): no copy, files of
- *       any size.
+ *   <li>A regular file is memory-mapped in windows of 16 MiB ({@link MappedInput}): no copy, files
+ *       of any size, little RSS.
  *   <li>{@code "-"} (stdin), a pipe or other non-regular file, and gzip files are read as a stream
  *       into one growable buffer ({@link StreamInput}).
  * </ul>

@@ -17,10 +17,13 @@ public final class FlowWorker implements EventHandler<PacketSlot> {
   private final int id;
   private final FlowTable table;
   private final FlowCounters flowCounters;
+  private final java.util.concurrent.CountDownLatch done;
   /** Packets whose processing threw: a bug, logged with the packet number, then skipped. */
   public long errors;
 
-  public FlowWorker(int id, FlowTable table, FlowCounters flowCounters) {
+  /** @param done counted down once this worker has flushed its flows at the end of input */
+  public FlowWorker(int id, FlowTable table, FlowCounters flowCounters, java.util.concurrent.CountDownLatch done) {
+    this.done = done;
     this.id = id;
     this.table = table;
     this.flowCounters = flowCounters;
@@ -30,7 +33,11 @@ public final class FlowWorker implements EventHandler<PacketSlot> {
   public void onEvent(PacketSlot slot, long sequence, boolean endOfBatch) {
     try {
       if (slot.shard == PacketSlot.END_OF_INPUT) {
-        table.flushAll();
+        try {
+          table.flushAll();
+        } finally {
+          done.countDown();
+        }
         return;
       }
       table.advanceTime(slot.tsNanos);

@@ -14,6 +14,7 @@ import dev.nsm.sensor.flow.FlowCounters;
 import dev.nsm.sensor.flow.FlowTable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * The packet path: a single-producer Disruptor ring of {@link PacketSlot}s, fed by {@link Ingest} on
@@ -27,6 +28,7 @@ public final class Pipeline {
   private final PipelineCounters counters = new PipelineCounters();
   private final IpDefragmenter defrag = new IpDefragmenter();
   private final Ingest ingest;
+  private final CountDownLatch flushed;
 
   public Pipeline(int workerCount, int ringSize, FlowConfig flowConfig, RecordSink sink) {
     if (workerCount < 1) {
@@ -34,11 +36,12 @@ public final class Pipeline {
     }
     disruptor = new Disruptor<>(PacketSlot::new, ringSize, DaemonThreadFactory.INSTANCE, ProducerType.SINGLE,
         new SleepingWaitStrategy());
+    flushed = new CountDownLatch(workerCount);
     @SuppressWarnings("unchecked")
     EventHandler<PacketSlot>[] handlers = new EventHandler[workerCount];
     for (int i = 0; i < workerCount; i++) {
       FlowCounters fc = new FlowCounters();
-      FlowWorker w = new FlowWorker(i, new FlowTable(flowConfig, sink, fc), fc);
+      FlowWorker w = new FlowWorker(i, new FlowTable(flowConfig, sink, fc), fc, flushed);
       workers.add(w);
       handlers[i] = w;
     }
@@ -67,7 +70,21 @@ public final class Pipeline {
     slot.shard = PacketSlot.END_OF_INPUT;
     slot.result = null;
     ring.publish(seq);
-    disruptor.shutdown(); // returns when every worker has consumed every slot, the end marker included
+    // Wait for every worker to flush (not Disruptor.shutdown(): it ignores processors whose thread
+    // has not started yet, and halting those would lose their packets on a short input).
+    boolean interrupted = false;
+    while (true) {
+      try {
+        flushed.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    disruptor.halt();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
     for (FlowWorker w : workers) {
       counters.workerErrors += w.errors;
     }

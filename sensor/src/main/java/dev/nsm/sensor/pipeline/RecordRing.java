@@ -17,6 +17,7 @@ public final class RecordRing implements RecordSink, AutoCloseable {
   /** A slot of the record ring. */
   public static final class Slot {
     public Event event;
+    boolean end;
   }
 
   /** What consumes records, one at a time, on the ring's thread. */
@@ -30,11 +31,24 @@ public final class RecordRing implements RecordSink, AutoCloseable {
   private final Disruptor<Slot> disruptor;
   private final RingBuffer<Slot> ring;
   private volatile Throwable failure;
+  private final java.util.concurrent.CountDownLatch drained = new java.util.concurrent.CountDownLatch(1);
 
   public RecordRing(int size, Consumer consumer) {
     disruptor = new Disruptor<>(Slot::new, size, DaemonThreadFactory.INSTANCE, ProducerType.MULTI,
         new BlockingWaitStrategy());
     EventHandler<Slot> handler = (slot, seq, endOfBatch) -> {
+      if (slot.end) {
+        slot.end = false;
+        try {
+          if (failure == null) {
+            consumer.endOfBatch();
+          }
+        } catch (Exception e) {
+          failure = e;
+        }
+        drained.countDown();
+        return;
+      }
       try {
         if (failure == null) {
           consumer.accept(slot.event);
@@ -62,7 +76,13 @@ public final class RecordRing implements RecordSink, AutoCloseable {
   /** Waits until every record emitted so far is consumed, then stops the consumer thread. */
   @Override
   public void close() throws Exception {
-    disruptor.shutdown();
+    // an end marker, then wait for the consumer to reach it (Disruptor.shutdown() would not wait for
+    // a consumer whose thread has not started yet)
+    long seq = ring.next();
+    ring.get(seq).end = true;
+    ring.publish(seq);
+    drained.await();
+    disruptor.halt();
     Throwable f = failure;
     if (f instanceof Exception) {
       throw (Exception) f;

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.TestFactory;
  * compares with what libpcap says through {@code tcpdump -tt -nn --time-stamp-precision=nano -r}:
  * the number of packets, every timestamp (so the first and the last), and the link type; with
  * {@code capinfos} (when installed) the total of the lengths on the wire. Then the same file read in 4 KiB
- * mapping windows and as a stream must give the very same packets as the 1 GiB-window read.
+ * mapping windows and as a stream must give the very same packets as the default-window read.
  */
 class CorpusReadTest {
   private static final Pattern TCPDUMP_TS = Pattern.compile("^(\\d+)\\.(\\d{9}) ");
