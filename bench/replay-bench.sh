@@ -84,6 +84,10 @@ logdir=${BENCH_LOG_DIR:-$(mktemp -d /tmp/replay-bench.XXXXXX)}
 mkdir -p "$logdir"
 
 # ---------------------------------------------------------------- the file
+load_before=$(cut -d' ' -f1 /proc/loadavg)
+if awk -v l="$load_before" -v c="$(nproc)" 'BEGIN{exit !(l > c / 2)}'; then
+  echo "replay-bench: warning: load average $load_before on $(nproc) cores: other work will skew the figures" >&2
+fi
 echo "warming the page cache with $pcap ..." >&2
 cat -- "$pcap" > /dev/null
 bytes=$(stat -c %s -- "$pcap")
@@ -145,9 +149,11 @@ for t in "${active[@]}"; do
 done
 
 echo
-printf '%s, %d packets, %.1f MB; %d run(s) each; %s, %d cores; %s\n' \
+cpu_model=$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)
+printf '%s, %d packets, %.1f MB; %d run(s) each; %s, %d cores (%s); load %s before, %s after; %s\n' \
   "$(basename -- "$pcap")" "$packets" "$(awk -v b="$bytes" 'BEGIN{print b/1e6}')" "$runs" \
-  "$(uname -m)" "$(nproc)" "$(date -u +%Y-%m-%dT%H:%MZ)"
+  "$(uname -m)" "$(nproc)" "${cpu_model:-?}" "$load_before" "$(cut -d' ' -f1 /proc/loadavg)" \
+  "$(date -u +%Y-%m-%dT%H:%MZ)"
 want sensor && printf 'sensor: %s %s replay --out /dev/null %s\n' "${java_opts[*]}" "$(basename -- "$jar")" "${sensor_args[*]:-}"
 echo
 echo "| tool | wall s (median) | packets/s | MB/s | CPU s | max RSS MiB |"
