@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # jmh.sh - JMH benchmark of the per-packet path (decode + flow update) with -prof gc.
 #
-# Usage: bench/jmh.sh [--build] [SLICE.pcap] [-- JMH-ARGS...]
+# Usage: bench/jmh.sh [--build] [--alloc-sites] [SLICE.pcap] [-- JMH-ARGS...]
 #   --build      rebuild bench/jmh/target/benchmarks.jar first (done anyway when it is missing):
 #                mvn -B -q -Pbench -pl bench/jmh -am package -DskipTests
+#   --alloc-sites  then run decodeAndFlow once more under JFR (JMH's -prof jfr) and split the
+#                sampled allocations into those made while building a record (FlowRecords, the
+#                JSON/protobuf side: allowed, once per flow) and all others (per packet: the
+#                hot-path rule says there must be none), with the top sites of each
 #   SLICE.pcap   a small classic pcap to replay in a loop (default: $BENCH_SLICE, else
 #                /work/bench-data/bench-slice.pcap, cut when missing from the bench capture
 #                $BENCH_PCAP (default /work/bench-data/bench.pcap) with
@@ -21,11 +25,13 @@ repo=$(cd "$here/.." && pwd)
 jar=$repo/bench/jmh/target/benchmarks.jar
 
 build=0
+alloc_sites=0
 slice=${BENCH_SLICE:-}
 jmh_args=()
 while (($#)); do
   case $1 in
     --build) build=1; shift ;;
+    --alloc-sites) alloc_sites=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
     --) shift; jmh_args=("$@"); break ;;
     -*) die "unknown option $1 (see --help)" ;;
@@ -77,3 +83,48 @@ for r in res:
     print(f"| {name} | {ns:.1f}{err} | {1e9 / ns:,.0f} | {score('gc.alloc.rate.norm', '{:.3f}')} "
           f"| {rpo} | {score('gc.count', '{:.0f}')} |")
 EOF
+
+((alloc_sites)) || exit 0
+# ---------------------------------------------------------------- allocation sites
+jfr_dir=$repo/bench/jmh/target/jfr
+rm -rf "$jfr_dir"; mkdir -p "$jfr_dir"
+echo >&2; echo "jmh: allocation sites of decodeAndFlow (JFR) ..." >&2
+java -jar "$jar" 'PacketPathBenchmark.decodeAndFlow' -p pcap="$slice" -wi 2 -i 3 \
+  -prof "jfr:dir=$jfr_dir;configName=profile" > "$jfr_dir/jmh.log" 2>&1 || { tail -5 "$jfr_dir/jmh.log" >&2; die "JFR run failed"; }
+rec=$(find "$jfr_dir" -name '*.jfr' | head -n 1)
+[[ -n $rec ]] || die "no JFR recording in $jfr_dir"
+jfr print --json --events jdk.ObjectAllocationSample --stack-depth 24 "$rec" > "$jfr_dir/alloc.json"
+python3 - "$jfr_dir/alloc.json" <<'PY'
+import collections, json, sys
+events = json.load(open(sys.argv[1]))["recording"]["events"]
+def frames(ev):
+    out = []
+    for f in (ev["values"].get("stackTrace") or {}).get("frames", []):
+        m = f["method"]
+        out.append(m["type"]["name"].replace("/", ".") + "." + m["name"])
+    return out
+per_record, per_packet, other = collections.Counter(), collections.Counter(), collections.Counter()
+tot = collections.Counter()
+for ev in events:
+    fs = frames(ev)
+    w = ev["values"]["weight"]
+    cls = ev["values"]["objectClass"]["name"]
+    short = lambda f: f.rsplit(".", 2)[-2] + "." + f.rsplit(".", 1)[-1]
+    site = f"{cls} @ " + " <- ".join(short(f) for f in fs[:3])
+    if not any("PacketPathBenchmark" in f for f in fs):
+        other[site] += w; tot["other"] += w            # JMH / JVM threads, not the benchmark
+    elif any(".FlowRecords." in f for f in fs):
+        per_record[site] += w; tot["record"] += w
+    else:
+        per_packet[site] += w; tot["packet"] += w
+print()
+print("| allocations (JFR samples, by weight) | MB | share of the benchmark thread |")
+print("| --- | ---: | ---: |")
+bt = (tot["record"] + tot["packet"]) or 1
+print(f"| building records (FlowRecords...) | {tot['record'] / 1e6:.0f} | {100 * tot['record'] / bt:.1f} % |")
+print(f"| elsewhere on the packet path | {tot['packet'] / 1e6:.0f} | {100 * tot['packet'] / bt:.1f} % |")
+for title, c in (("per packet (should be empty)", per_packet), ("per record", per_record)):
+    print(f"\ntop sites, {title}:")
+    for k, n in c.most_common(8):
+        print(f"  {100 * n / bt:5.1f} %  {k}")
+PY
