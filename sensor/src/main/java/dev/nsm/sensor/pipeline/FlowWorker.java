@@ -20,6 +20,8 @@ public final class FlowWorker implements EventHandler<PacketSlot> {
   private final java.util.concurrent.CountDownLatch done;
   /** Packets whose processing threw: a bug, logged with the packet number, then skipped. */
   public long errors;
+  /** Set once the worker's thread runs (see {@link Pipeline}: shutdown must not come before it). */
+  volatile boolean started;
 
   /** @param done counted down once this worker has flushed its flows at the end of input */
   public FlowWorker(int id, FlowTable table, FlowCounters flowCounters, java.util.concurrent.CountDownLatch done) {
@@ -27,6 +29,11 @@ public final class FlowWorker implements EventHandler<PacketSlot> {
     this.id = id;
     this.table = table;
     this.flowCounters = flowCounters;
+  }
+
+  @Override
+  public void onStart() {
+    started = true;
   }
 
   @Override

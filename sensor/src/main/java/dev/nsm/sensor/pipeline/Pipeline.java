@@ -47,6 +47,14 @@ public final class Pipeline {
     }
     disruptor.handleEventsWith(handlers);
     ring = disruptor.start();
+    // Disruptor.shutdown() only waits for the backlog of processors that already run: on a busy
+    // machine a worker thread may not have started by the time a small capture is all published,
+    // and it would then be halted before seeing a single packet. Wait for every worker to run.
+    for (FlowWorker w : workers) {
+      while (!w.started) {
+        Thread.onSpinWait();
+      }
+    }
     ingest = new Ingest(ring, workerCount, defrag, counters);
   }
 
