@@ -14,8 +14,11 @@
 #                editcap -F pcap -r BENCH_PCAP SLICE 1-100000)
 #   JMH-ARGS     passed to JMH, e.g. -- -wi 1 -i 2 -f 1 for a quick look
 #
-# Prints a markdown table per benchmark: ns/op (one op = one packet), packets/s of one core,
-# B/op allocated (gc.alloc.rate.norm; the target is ~0), records emitted per op, GC count.
+# Runs PacketPathBenchmark (decode; decode + flow update; one op = one packet) and
+# RecordJsonBenchmark (one flow record as a JSON line with protobuf's JsonFormat, and as protobuf
+# binary; one op = one record, from testdata/*.expected.jsonl) and prints a markdown table:
+# ns/op, ops/s of one core, B/op allocated (gc.alloc.rate.norm; the target of the packet path is
+# ~0), flow records emitted per op, GC count.
 # The raw JMH JSON is kept in bench/jmh/target/jmh-result.json.
 set -euo pipefail
 
@@ -58,18 +61,20 @@ fi
 slice=$(cd "$(dirname -- "$slice")" && pwd)/$(basename -- "$slice")
 
 out=$repo/bench/jmh/target/jmh-result.json
-java -jar "$jar" PacketPathBenchmark -prof gc -p pcap="$slice" -rf json -rff "$out" "${jmh_args[@]}"
+java -jar "$jar" 'PacketPathBenchmark|RecordJsonBenchmark' -prof gc -p pcap="$slice" -p testdata="$repo/testdata" \
+  -rf json -rff "$out" "${jmh_args[@]}"
 
 python3 - "$out" "$slice" <<'EOF'
 import json, sys
 res = json.load(open(sys.argv[1]))
 print()
-print(f"JMH, {sys.argv[2].rsplit('/', 1)[-1]}, one op = one packet")
+print(f"JMH; PacketPathBenchmark: {sys.argv[2].rsplit('/', 1)[-1]}, one op = one packet; "
+      "RecordJsonBenchmark: testdata/*.expected.jsonl flow records, one op = one record")
 print()
-print("| benchmark | ns/op | packets/s (1 core) | B/op | records/op | GC count |")
+print("| benchmark | ns/op | ops/s (1 core) | B/op | records/op | GC count |")
 print("| --- | ---: | ---: | ---: | ---: | ---: |")
 for r in res:
-    name = r["benchmark"].rsplit(".", 1)[-1]
+    name = ".".join(r["benchmark"].rsplit(".", 2)[-2:])
     pm = r["primaryMetric"]
     sec = r.get("secondaryMetrics", {})
     def score(k, fmt):
