@@ -33,9 +33,11 @@ import java.util.Arrays;
  *       retransmission of delivered data is not detected (Zeek keeps delivered data until it is
  *       acked to compare it; that would cost a copy of every segment).
  *   <li>SYN: sets the stream start (its data, TCP Fast Open, is offset 0). Without a SYN the first
- *       segment carrying data or a FIN sets it; a pure ACK does not (a keep-alive's sequence is one
- *       below the stream's). FIN: the stream ends at its place; bytes past it are dropped. RST: the
- *       direction closes at once (its payload is not stream data, as in Zeek).
+ *       segment carrying data sets it; a pure ACK does not (a keep-alive's sequence is one below the
+ *       stream's), nor a bare FIN or RST. FIN: the stream ends at its place; bytes past it are
+ *       dropped. RST: the direction closes at once, unless nothing was delivered or held yet (then
+ *       it is counted and ignored, and a later SYN may restart the stream); its payload is not
+ *       stream data, as in Zeek.
  * </ul>
  *
  * <h2>Gaps</h2>
@@ -166,7 +168,15 @@ public final class TcpReassembler {
       c[ReassemblyCounter.SEGMENTS_AFTER_CLOSE.id()]++;
       return;
     }
-    if (rst) {
+    if (rst || (fin && !syn && len == 0 && state == NEW)) {
+      if (next == 0 && ranges == 0) {
+        // Nothing delivered or held yet: a RST (or a bare FIN without a stream) ends nothing the sink
+        // knows of. Stay open, so that a SYN or data that still follows is not lost: that is how
+        // Zeek behaves (it delivers data after a RST), and it defeats RSTs injected before the
+        // handshake (suricata-verify bug-3286). The flow ends the direction with close() if not.
+        c[ReassemblyCounter.CONTROL_BEFORE_DATA.id()]++;
+        return;
+      }
       finish(CloseReason.RST);
       return;
     }
@@ -187,7 +197,7 @@ public final class TcpReassembler {
       }
       seq32++;
     } else if (state == NEW) {
-      if (len == 0 && !fin) {
+      if (len == 0) {
         return; // a pure ACK does not start a stream
       }
       start(seq32, false);
@@ -297,7 +307,7 @@ public final class TcpReassembler {
     return state == CLOSED;
   }
 
-  /** True once the stream start is known (a SYN, or a first segment with data or FIN). */
+  /** True once the stream start is known (a SYN, or a first segment with data). */
   public boolean isStarted() {
     return state != NEW;
   }
