@@ -396,6 +396,15 @@ class TcpReassemblerTest {
   }
 
   @Test
+  void ackUpToAHeldRangeDeliversItAtOnce() {
+    Dir d = new Dir(ISN, stream(300, 27)).syn();
+    d.seg(0, 100).seg(200, 300);
+    d.ack(200); // the hole [100,200) is acked: the held [200,300) is next, no need to wait for more
+    assertEquals("D100 G100 D100", d.rec.events.toString());
+    assertEquals(0, d.r.heldBytes());
+  }
+
+  @Test
   void ackBeyondEverythingSeenIsAGapWithNothingHeld() {
     Dir d = new Dir(ISN, stream(1000, 8)).syn();
     d.seg(0, 100);
