@@ -38,7 +38,18 @@ import java.util.Arrays;
  *       dropped. RST: the direction closes at once, unless nothing was delivered or held yet (then
  *       it is counted and ignored, and a later SYN may restart the stream); its payload is not
  *       stream data, as in Zeek.
+ *   <li>A wrong start: while nothing was delivered, a SYN with another ISN restarts the stream
+ *       (Zeek's SYN_seq_jump), and data (or an ack) further from the ISN than any TCP window can
+ *       reach (2^30) restarts it at that data rather than declaring a hole of up to 4 GiB. After
+ *       data was delivered, a SYN with another ISN is dropped (counted).
  * </ul>
+ *
+ * <h2>Memory</h2>
+ * Held data costs whole pages: the per-flow cap and the worker's budget count pages, so scattered
+ * small segments cannot hold more memory than the caps say. Ranges are limited too (each is two
+ * longs). The small arrays of ranges and page numbers grow by doubling up to those limits and are
+ * kept across {@link #reset}s. Call {@link #reset} with the sink before the first segment; the
+ * payload passed in must lie within its array (not checked on this path).
  *
  * <h2>Gaps</h2>
  * A hole is given up, and the sink told {@link StreamSink#onGap}, when:
@@ -61,6 +72,9 @@ public final class TcpReassembler {
   public static final int DEFAULT_FLOW_CAP_BYTES = 256 << 10;
   /** Default most held ranges (separate runs of out-of-order data) per direction. */
   public static final int DEFAULT_MAX_RANGES = 256;
+
+  /** The largest TCP window (65535 << 14): no data can be sent further than this past the ISN before an ack. */
+  private static final long MAX_WINDOW = 1L << 30;
 
   private static final int NEW = 0; // no stream start yet
   private static final int OPEN = 1;
@@ -101,6 +115,7 @@ public final class TcpReassembler {
   private long deliveredBytes;
   private long gaps;
   private long gapBytes;
+  private final long[] gapBytesBy = new long[GapReason.values().length];
   private long missedBytes;
 
   /** A reassembler with the default per-flow cap and range limit and no hold timeout. */
@@ -151,6 +166,7 @@ public final class TcpReassembler {
     deliveredBytes = 0;
     gaps = 0;
     gapBytes = 0;
+    Arrays.fill(gapBytesBy, 0);
     missedBytes = 0;
   }
 
@@ -203,6 +219,15 @@ public final class TcpReassembler {
       start(seq32, false);
     }
     long s = offset(seq32);
+    if ((s < 0 || s > MAX_WINDOW) && len > 0 && next == 0 && ranges == 0 && !finSeen) {
+      // The first data lies before the SYN or further past it than any TCP window reaches: the SYN
+      // was another connection's, or one of several SYN-ACKs with different ISNs
+      // (suricata-verify tcp-fastopen-10). Nothing was delivered yet: restart at this data instead
+      // of waiting for an ack to declare a hole of up to 4 GiB (what Zeek and tshark do).
+      c[ReassemblyCounter.STREAM_REBASED.id()]++;
+      start(seq32, false);
+      s = 0;
+    }
     long e = s + len;
     if (fin) {
       noteFin(e);
@@ -256,6 +281,12 @@ public final class TcpReassembler {
     long a = offset((int) ackSeq);
     if (a < -1) { // -1 is the SYN itself (or its stand-in in a partial connection)
       c[ReassemblyCounter.ACK_UNDERFLOW.id()]++;
+      return 0;
+    }
+    if (a > MAX_WINDOW && next == 0 && ranges == 0) {
+      // past any window from a start that delivered nothing: the SYN's ISN is not this stream's
+      // (see STREAM_REBASED); the data will restart the stream
+      c[ReassemblyCounter.ACK_BEYOND_WINDOW.id()]++;
       return 0;
     }
     if (finSeen && a > finOff) {
@@ -347,6 +378,14 @@ public final class TcpReassembler {
   /** Bytes of gaps delivered, all reasons. */
   public long gapBytes() {
     return gapBytes;
+  }
+
+  /**
+   * Bytes of gaps delivered for one reason: {@link GapReason#FLOW_CAP} or {@link GapReason#BUDGET}
+   * above 0 is what a "reassembly cap hit" notice for this flow reports.
+   */
+  public long gapBytes(GapReason reason) {
+    return gapBytesBy[reason.ordinal()];
   }
 
   /** Gap bytes Zeek would add to conn.log's missed_bytes (acked holes with countMissed). */
@@ -553,6 +592,7 @@ public final class TcpReassembler {
     next += bytes;
     gaps++;
     gapBytes += bytes;
+    gapBytesBy[reason.ordinal()] += bytes;
     c[ReassemblyCounter.GAPS.id()]++;
     c[ReassemblyCounter.GAP_BYTES.id()] += bytes;
     c[reason.gapsCounter().id()]++;

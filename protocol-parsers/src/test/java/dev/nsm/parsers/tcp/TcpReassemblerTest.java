@@ -466,6 +466,7 @@ class TcpReassemblerTest {
     assertEquals(16, d.get(GAP_BYTES_FLOW_CAP));
     assertEquals(4, d.r.heldPages());
     assertEquals(0, d.r.missedBytes(), "cap gaps are not Zeek missed_bytes");
+    assertEquals(16, d.r.gapBytes(GapReason.FLOW_CAP), "what a cap notice for the flow reports");
     d.seg(32, 48); // fills the next hole: [32,48) and the held [48,64) follow
     assertEquals("G16 D16 D16 D16", d.rec.events.toString());
     d.close(CloseReason.END_OF_INPUT);
@@ -672,6 +673,26 @@ class TcpReassemblerTest {
     assertArrayEquals(s, d.rec.bytes());
   }
 
+  @Test
+  void firstDataOutOfAnyWindowOfTheSynRestartsTheStream() {
+    byte[] s = stream(100, 28);
+    Dir d = new Dir(ISN, s).syn();
+    long far = (ISN + 1 + (1L << 30) + 5) & 0xffffffffL; // past the largest window from the ISN
+    assertEquals(0, d.r.ack(far + 60, true), "an ack that far with nothing delivered: the ISN is wrong");
+    assertEquals(1, d.get(ReassemblyCounter.ACK_BEYOND_WINDOW));
+    d.r.segment(far, false, false, false, s, 0, 60, 1);
+    d.r.segment(far + 60, false, true, false, s, 60, 40, 2);
+    assertArrayEquals(s, d.rec.bytes());
+    assertEquals("D60 D40 C:FIN", d.rec.events.toString());
+    assertEquals(1, d.get(ReassemblyCounter.STREAM_REBASED));
+    // once data was delivered, a far segment is not a restart: it is held like any other
+    Dir e = new Dir(ISN, s).syn();
+    e.seg(0, 10);
+    e.r.segment(far, false, false, false, s, 0, 10, 1);
+    assertEquals(0, e.get(ReassemblyCounter.STREAM_REBASED));
+    assertEquals(10, e.r.heldBytes());
+  }
+
   // ------------------------------------------------------------------ reuse, arguments, counters
 
   @Test
@@ -728,5 +749,8 @@ class TcpReassemblerTest {
     assertEquals(d.rec.gapBytes(), d.get(GAP_BYTES));
     assertEquals("G100 D100 G200 D100 C:EVICTED", d.rec.events.toString());
     assertEquals(1, d.get(ReassemblyCounter.CLOSED_EVICTED));
+    assertEquals(100, d.r.gapBytes(GapReason.ACKED));
+    assertEquals(200, d.r.gapBytes(GapReason.CLOSE));
+    assertEquals(0, d.r.gapBytes(GapReason.FLOW_CAP));
   }
 }
