@@ -295,11 +295,9 @@ public final class TcpReassembler {
     if (a <= next) {
       return 0;
     }
-    if (!synSeen && next == 0 && a == 1) {
-      // Zeek's Undelivered(): in a partial connection an ack one byte past the first segment seen
-      // is that segment having been a keep-alive (sequence one below the stream): no gap.
-      return 0;
-    }
+    // (Zeek's Undelivered() ignores, in a partial connection, an ack one byte past the start: the
+    // first segment seen was a keep-alive, one below the stream. Here a stream without SYN starts at
+    // its first data, which is delivered at once, and a bare keep-alive starts nothing: no such gap.)
     long before = gapBytes;
     while (ranges > 0 && rStart[0] < a) {
       gap(rStart[0] - next, GapReason.ACKED);
