@@ -243,6 +243,15 @@ class ConfigErrorsTest {
     assertEquals("sensor: " + tmp.resolve("nope.yaml") + ": no such file", r.err.strip());
   }
 
+  /** {@code run} makes the same checks before it opens anything. */
+  @Test
+  void runRefusesTheSameWay() throws IOException {
+    Path f = write(OK + "pipeline:\n  ring_size: 1000\n");
+    Result r = run("run", "--config", f.toString());
+    assertEquals(2, r.exit);
+    assertEquals("sensor: " + f + ": pipeline.ring_size: must be a power of two from 64 to 16777216, not 1000", r.err.strip());
+  }
+
   static Path repoRoot() {
     return Path.of(System.getProperty("sensor.repo.root", "..")).toAbsolutePath().normalize();
   }
