@@ -117,6 +117,28 @@ public final class LiveInterface implements AutoCloseable {
     }
   }
 
+  /**
+   * A capture file read through the same libpcap calls as a live interface ({@code pcap_next_ex}
+   * on a {@code pcap_open_offline} handle, nanosecond time stamps): for tests of the read path
+   * without root, and to measure it. At the end of the file {@link #failure} is "capture ended".
+   */
+  public static LiveInterface openOffline(java.nio.file.Path file) throws CaptureOpenException {
+    if (LibPcap.loadError() != null) {
+      throw new CaptureOpenException(LibPcap.loadError());
+    }
+    try {
+      PcapHandle h = org.pcap4j.core.Pcaps.openOffline(file.toString(), PcapHandle.TimestampPrecision.NANO);
+      return new LiveInterface(file.getFileName().toString(), h, pcapPointer(h), "");
+    } catch (PcapNativeException e) {
+      throw new CaptureOpenException(firstLine(e.getMessage()));
+    }
+  }
+
+  /** For measurements: pcap4j's own raw read (a new byte[] per packet), to compare with {@link #read}. */
+  public PcapHandle pcap4jHandle() {
+    return handle;
+  }
+
   private static PcapHandle build(SensorConfig.Interface c, PcapHandle.TimestampPrecision precision)
       throws PcapNativeException {
     return new PcapHandle.Builder(c.name)
