@@ -11,7 +11,9 @@ import java.util.Arrays;
  * One per decoding thread; no allocation once its pool of datagram buffers has grown.
  *
  * <p>Overlaps: the first bytes received win (later copies of the same 8-octet units are ignored and
- * counted). A fragment that would end past 65535 octets, or whose length is impossible, is refused.
+ * counted). A fragment that would end past 65535 octets, or whose length is impossible, or that
+ * contradicts where the datagram ends as first learnt (another end, data past it, an end inside data
+ * already held), is refused and counted; so is a datagram whose header and data pass 65535 octets.
  * A fragment cut short by the capture's snaplen still counts for its length by header (its missing
  * bytes read as zero), so flows keep their true sizes.
  */
@@ -136,18 +138,31 @@ public final class IpDefragmenter {
 
   private int store(Datagram d, byte[] buf, int dataStart, int present, int fragOffset, int dataLen, boolean more) {
     int end = fragOffset + dataLen;
+    // A fragment that contradicts what came first about where the datagram ends is refused (first wins),
+    // as Linux does: a second, different end; a last fragment ending before data already received; data
+    // past the known end. Storing the latter two left units past the end counted as received, so a
+    // datagram could "complete" with a hole inside (holding a previous datagram's bytes) or be cut short
+    // (ipv6-evasion--frag-29: 0|408, 408|400, then a last fragment 8|1).
     if (!more) {
-      if (d.totalLen >= 0 && d.totalLen != end) {
-        fragmentsInvalid++; // two different ends: keep the first
-        return HELD;
+      if ((d.totalLen >= 0 && d.totalLen != end) || end < d.maxEnd) {
+        fragmentsInvalid++;
+        return INVALID;
       }
       d.totalLen = end;
+    } else if (d.totalLen >= 0 && end > d.totalLen) {
+      fragmentsInvalid++;
+      return INVALID;
     }
-    d.ensure(end);
     if (end > d.maxEnd) {
+      // Growing a datagram already held may pass maxBytes (find() only makes room when one starts):
+      // drop the oldest others until it fits. d alone never exceeds it (maxBytes >= 65535).
+      while (bytesHeld + (end - d.maxEnd) > maxBytes && activeCount > 1) {
+        evictOldestBut(d);
+      }
       bytesHeld += end - d.maxEnd;
       d.maxEnd = end;
     }
+    d.ensure(end);
     // copy 8-octet units not yet received (first wins)
     int firstUnit = fragOffset >>> 3;
     int lastUnit = (end + 7) >>> 3;
@@ -182,6 +197,13 @@ public final class IpDefragmenter {
 
   private int complete(Datagram d) {
     int len = d.headerLen + d.totalLen;
+    if (len > MAX_DATAGRAM) {
+      // each IPv4 fragment was checked against its own IHL; a first fragment with more options than the
+      // last one can still make the whole too big (RFC 791: 65535 at most, as Linux's "oversize" check)
+      fragmentsInvalid++;
+      remove(d);
+      return INVALID;
+    }
     if (out.length < len) {
       out = new byte[Math.max(len, out.length * 2)];
     }
@@ -230,10 +252,16 @@ public final class IpDefragmenter {
   }
 
   private void evictOldest() {
-    Datagram oldest = active[0];
-    for (int i = 1; i < activeCount; i++) {
-      if (active[i].firstTs < oldest.firstTs) {
-        oldest = active[i];
+    evictOldestBut(null);
+  }
+
+  /** Drops the datagram with the oldest first fragment, other than {@code keep}; counted. */
+  private void evictOldestBut(Datagram keep) {
+    Datagram oldest = null;
+    for (int i = 0; i < activeCount; i++) {
+      Datagram d = active[i];
+      if (d != keep && (oldest == null || d.firstTs < oldest.firstTs)) {
+        oldest = d;
       }
     }
     datagramsEvicted++;

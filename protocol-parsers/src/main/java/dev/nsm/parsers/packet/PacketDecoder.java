@@ -334,15 +334,17 @@ public final class PacketDecoder {
     if (ihl < 20) {
       return DecodeResult.IPV4_BAD_HEADER_LENGTH;
     }
+    int totalLen = u16(buf, off + IPV4_TOTAL_LENGTH);
+    // A total length below the IHL is a lie whatever was captured: checked before the IHL against the
+    // capture, so a header that claims more than its datagram is not counted as a snaplen cut.
+    if (totalLen != 0 && totalLen < ihl) {
+      return DecodeResult.IPV4_BAD_TOTAL_LENGTH;
+    }
     if (off + ihl > end) {
       return DecodeResult.IPV4_TRUNCATED;
     }
-    int totalLen = u16(buf, off + IPV4_TOTAL_LENGTH);
     if (totalLen == 0) {
       totalLen = end - off; // segmentation offload on the capturing host: the length is what was captured
-    }
-    if (totalLen < ihl) {
-      return DecodeResult.IPV4_BAD_TOTAL_LENGTH;
     }
     p.ipVersion = 4;
     System.arraycopy(buf, off + IPV4_SRC, p.src, 0, 4);
@@ -374,6 +376,9 @@ public final class PacketDecoder {
       p.ipLen = len;
       totalLen = len;
       datagramEnd = len;
+      // The datagram's header is the FIRST fragment's, with its options: its IHL, not this fragment's
+      // (options not copied on fragmentation, RFC 791, make them differ).
+      ihl = (u8(buf, 0) & 0x0f) * 4;
     }
     return transport(buf, off + ihl, datagramEnd, totalLen - ihl, p);
   }
@@ -415,8 +420,11 @@ public final class PacketDecoder {
     int datagramEnd = Math.min(end, off + ipLen);
     int next = u8(buf, off + IPV6_NEXT_HEADER);
     int cur = off + 40;
+    // ext counts the headers followed so far; the check sits at the top of the loop, so the loop runs
+    // once more than MAX_IPV6_EXT times: MAX_IPV6_EXT headers then the transport header is fine, one more
+    // extension header is too many (was ">=": a 16th header was refused).
     for (int ext = 0; ; ext++) {
-      if (ext >= MAX_IPV6_EXT) {
+      if (ext > MAX_IPV6_EXT) {
         return DecodeResult.IPV6_TOO_MANY_EXT;
       }
       switch (next) {
@@ -486,6 +494,7 @@ public final class PacketDecoder {
         }
         case 59: // no next header
           p.ipProto = 59;
+          p.flowHash = flowHash(p); // addresses only: spreads such packets over the workers
           return DecodeResult.OK;
         default:
           p.ipProto = next;
@@ -577,7 +586,9 @@ public final class PacketDecoder {
         p.icmpType = u8(buf, off);
         p.icmpCode = u8(buf, off + 1);
         int hdr = Math.min(8, l4Len);
-        p.payloadOffset = off + hdr;
+        // a header cut after type/code/checksum: the payload (none captured) starts where the capture
+        // ends, not past it
+        p.payloadOffset = off + Math.min(hdr, present);
         p.payloadLen = Math.max(0, l4Len - hdr);
         p.payloadCaptured = Math.max(0, Math.min(end - p.payloadOffset, p.payloadLen));
         break;
