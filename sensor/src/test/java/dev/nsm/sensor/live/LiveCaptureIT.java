@@ -84,7 +84,9 @@ class LiveCaptureIT {
 
       List<String> liveFlows = flows(live);
       List<String> replayFlows = flows(replay);
-      assertTrue(liveFlows.size() >= 3 * 4, "flows: " + liveFlows.size());
+      // one ICMP flow (Zeek keys ICMP by type and code: the three pings are one flow), three HTTP
+      // connections, six DNS exchanges (dig picks a new source port each time)
+      assertTrue(liveFlows.size() >= 1 + 3 + 6, "flows: " + liveFlows.size());
       assertEquals(String.join("\n", replayFlows), String.join("\n", liveFlows), "flow records, live vs replay of tcpdump's capture");
     }
   }
