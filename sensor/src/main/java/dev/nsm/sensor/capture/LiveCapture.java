@@ -54,6 +54,8 @@ public final class LiveCapture implements Runnable {
   /** System.nanoTime() of the last tick: /healthz's "the capture thread is alive". */
   private volatile long heartbeatNanos = System.nanoTime();
   private volatile boolean finished;
+  /** Why capture stopped by itself (an interface failed), or null. */
+  public volatile String failure;
   /** Ticks skipped because the ring was full (harmless: the packets move time on). */
   public long ticksSkipped;
   public long ticks;
@@ -107,21 +109,21 @@ public final class LiveCapture implements Runnable {
     try {
       while (!stopRequested) {
         int work = 0;
-        boolean anyUp = false;
+        String failed = null;
         for (LiveInterface itf : interfaces) {
-          if (itf.failure != null) {
-            continue;
-          }
           int n = itf.read(ingest, BATCH);
           if (itf.failure != null) {
-            LOG.error("capture on {} stopped: {}", itf.name, itf.failure);
-          } else {
-            anyUp = true;
+            failed = itf.name + ": " + itf.failure;
+            break;
           }
-          work += Math.max(0, n);
+          work += n;
         }
-        if (!anyUp) {
-          LOG.error("no interface left to capture from; stopping");
+        if (failed != null) {
+          // An interface went away or down. Stop (writing the open flows) rather than go on with
+          // less than the configured capture: the daemon exits 1 and systemd starts it again, which
+          // reopens every interface once it is back.
+          LOG.error("capture on {}; stopping", failed);
+          failure = failed;
           break;
         }
         long now = System.nanoTime();

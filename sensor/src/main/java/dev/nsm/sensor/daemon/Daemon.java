@@ -86,7 +86,7 @@ public final class Daemon {
     try {
       while (!stop.await(200, TimeUnit.MILLISECONDS)) {
         if (!captureThread.isAlive()) {
-          stopReason = "capture ended";
+          stopReason = "capture ended: " + (capture.failure == null ? "capture thread died" : capture.failure);
           break;
         }
       }
@@ -194,8 +194,13 @@ public final class Daemon {
     }, "shutdown-watchdog");
     watchdog.setDaemon(true);
     watchdog.start();
-    int code = "capture ended".equals(stopReason) ? EXIT_FAILED : EXIT_OK;
+    int code = stopReason.startsWith("capture ended") ? EXIT_FAILED : EXIT_OK;
     statsTimer.shutdownNow();
+    try {
+      statsTimer.awaitTermination(2, TimeUnit.SECONDS); // a stats record being made goes out before the output closes
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     capture.requestStop();
     try {
       captureThread.join();

@@ -196,6 +196,25 @@ class LiveCaptureIT {
     }
   }
 
+  /**
+   * The capture interface disappears: the daemon writes what it has (the ping's flow, a last stats
+   * record) and exits 1, so that systemd starts it again (and it captures once the interface is back).
+   */
+  @Test
+  void interfaceThatDisappearsStopsWithExitOne() throws Exception {
+    try (LiveLab lab = new LiveLab(5)) {
+      SensorProcess sensor = SensorProcess.start(lab, tmp, SensorProcess.config(lab, tmp.resolve("live.jsonl"), "", ""));
+      lab.in(lab.cli, "ping -c 2 -i 0.2 " + lab.srvIp);
+      lab.in(lab.cli, "ip link del " + lab.cliIf);
+      assertEquals(1, sensor.waitExit(20), Files.readString(sensor.log));
+      assertTrue(Files.readString(sensor.log).contains("capture on " + lab.cliIf + ": The interface disappeared; stopping"),
+          Files.readString(sensor.log));
+      List<JsonNode> out = lines(sensor.records);
+      assertTrue(out.get(out.size() - 1).has("stats"), "a last stats record");
+      assertTrue(out.stream().anyMatch(n -> n.has("flow")), "the ping's flow was written");
+    }
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private static void awaitFile(Path f, String text, int seconds) throws IOException {
