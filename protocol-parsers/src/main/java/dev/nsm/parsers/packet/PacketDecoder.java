@@ -648,14 +648,16 @@ public final class PacketDecoder {
   // ------------------------------------------------------------------ flow hash
 
   /**
-   * Symmetric: the endpoints' hashes are added, so A->B and B->A agree; protocol and VLAN ids are
-   * mixed in after. Finalised with MurmurHash3's fmix32.
+   * Symmetric: the endpoints' hashes are added, so A->B and B->A agree; the protocol is mixed in
+   * after. Finalised with MurmurHash3's fmix32. VLAN ids are left out: the two directions of one
+   * connection may cross a span port on different VLANs (routed between them), and Zeek's default
+   * connection key (its 5-tuple) merges them, so they must meet in one worker.
    */
   static int flowHash(DecodedPacket p) {
     int n = p.addrLen();
     int a = endpointHash(p.src, n, p.srcPort);
     int b = endpointHash(p.dst, n, p.dstPort);
-    int h = (a + b) ^ (p.ipProto * 0x9e3779b9) ^ (p.vlans[0] * 0x85ebca6b) ^ (p.vlans[1] * 0xc2b2ae35);
+    int h = (a + b) ^ (p.ipProto * 0x9e3779b9);
     return fmix(h);
   }
 

@@ -98,7 +98,7 @@ public final class ReplayCommand implements Callable<Integer> {
     String inputError = null;
     JsonLines json = new JsonLines(new BufferedOutputStream(os, 1 << 20));
     RecordRing records = new RecordRing(8192, json);
-    FlowConfig flowConfig = FlowConfig.defaults().withMaxFlows(Math.max(1, maxFlows / workers));
+    FlowConfig flowConfig = FlowConfig.defaults().withMaxFlows(maxFlows).perWorker(workers);
     Pipeline pipeline = new Pipeline(workers, ringSize, flowConfig, records);
     Ingest ingest = pipeline.ingest();
     Progress bar = progress && System.console() != null ? new Progress(source, err) : null;

@@ -31,10 +31,51 @@ public final class JsonLines implements RecordRing.Consumer, AutoCloseable {
   /** One event as one line of JSON (no newline). */
   public static String toJson(Event event) {
     try {
-      return PRINTER.print(event);
+      return unescapeHtmlSafe(PRINTER.print(event));
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("cannot print an event as JSON", e); // only with unknown Any types
     }
+  }
+
+  /**
+   * protobuf's printer (through Gson) escapes {@code = < > & '} as {@code \\u003d} etc. for HTML
+   * safety; a log line is not HTML, and {@code "1:abc\\u003d"} for a Community ID reads badly. Turns
+   * those escapes back into the characters, leaving any escaped backslash before them alone.
+   */
+  static String unescapeHtmlSafe(String json) {
+    if (json.indexOf("\\u00") < 0) {
+      return json;
+    }
+    StringBuilder b = new StringBuilder(json.length());
+    int n = json.length();
+    for (int i = 0; i < n; i++) {
+      char c = json.charAt(i);
+      if (c == '\\' && i + 1 < n) {
+        char next = json.charAt(i + 1);
+        if (next == 'u' && i + 5 < n && json.startsWith("00", i + 2)) {
+          String hex = json.substring(i + 4, i + 6);
+          char plain = 0;
+          switch (hex) {
+            case "3d": plain = '='; break;
+            case "3c": plain = '<'; break;
+            case "3e": plain = '>'; break;
+            case "26": plain = '&'; break;
+            case "27": plain = '\''; break;
+            default: break;
+          }
+          if (plain != 0) {
+            b.append(plain);
+            i += 5;
+            continue;
+          }
+        }
+        b.append(c).append(next); // any other escape, an escaped backslash included, stays as it is
+        i++;
+        continue;
+      }
+      b.append(c);
+    }
+    return b.toString();
   }
 
   @Override

@@ -163,7 +163,7 @@ public final class Pipeline {
     putIfNonZero(b, "fragments_invalid", defrag.fragmentsInvalid, true);
     putIfNonZero(b, "fragments_overlapping", defrag.overlappingFragments, true);
     b.putCounters("fragments_seen", defrag.fragmentsSeen);
-    b.putCounters("flows_timed_out", total.flowsTimedOut);
+    total.asMap().forEach(b::putCounters);
     b.putCounters("worker_errors", counters.workerErrors);
     b.putCounters("ring_drops", counters.ringDrops);
     return b.build();

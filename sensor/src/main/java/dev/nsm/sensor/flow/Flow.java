@@ -1,0 +1,244 @@
+package dev.nsm.sensor.flow;
+
+/**
+ * One connection in a {@link FlowTable}: its key, its two {@link Endpoint}s, Zeek's history and
+ * connection-level TCP state, its timers and its links in the table's lists. Mutable and reused
+ * (the table keeps a pool), so the per-packet path allocates nothing.
+ *
+ * <p>Key: side A and side B are the two (address, port) endpoints in canonical order (A < B by
+ * address bytes, then port), except one-way ICMP types whose key keeps the packet's direction, as
+ * Zeek's. Addresses are held as two longs each (IPv4 in the low 32 bits of {@code lo}). For ICMP the
+ * "ports" are Zeek's: the type, and the counterpart type or the code.
+ */
+final class Flow {
+  static final int KIND_TCP = 1;
+  static final int KIND_UDP = 2;
+  static final int KIND_ICMP = 3;
+  static final int KIND_OTHER = 4;
+
+  // Timer kinds (Zeek's analyzer timers; the session inactivity timer is kept apart).
+  static final byte TIMER_EXPIRE = 1;
+  static final byte TIMER_ATTEMPT = 2;
+  static final byte TIMER_DELETE = 3;
+  static final int MAX_TIMERS = 8;
+
+  static final int MAX_HISTORY = 128;
+
+  // Zeek's first_packet_seen bits.
+  static final int ORIG = 1;
+  static final int RESP = 2;
+
+  // ---- key
+  int ipVersion;
+  int ipProto;
+  int kind;
+  long aHi;
+  long aLo;
+  long bHi;
+  long bLo;
+  int aPort;
+  int bPort;
+  /** VLAN ids in the key (0 unless {@link FlowConfig#vlanInKey}). */
+  int keyVlanCount;
+  int keyVlan0;
+  int keyVlan1;
+  int hash;
+  /** VLAN ids of the first packet (what the record shows). */
+  int vlanCount;
+  int vlan0;
+  int vlan1;
+
+  // ---- identity
+  long serial;
+  long uidHash;
+  /** Whether side A is the originator now (false after a flip if A was the first sender). */
+  boolean origIsA;
+  Endpoint orig = new Endpoint();
+  Endpoint resp = new Endpoint();
+
+  // ---- times (Zeek's start_time and last_time)
+  long startNanos;
+  long lastNanos;
+
+  // ---- Zeek's history
+  /** Grows (16, 32, ... {@link #MAX_HISTORY}) and stays with the pooled flow. */
+  byte[] history = new byte[16];
+  int historyLen;
+  int histSeen;
+  long missedBytes;
+
+  // ---- TCP connection state (TCPSessionAdapter)
+  boolean isActive;
+  boolean isPartial;
+  int firstPacketSeen;
+  boolean closeDeferred;
+  boolean deferredGenEvent;
+  /** Set while a packet is processed when Zeek would raise connection_established. */
+  boolean establishedEvent;
+
+  // ---- timers
+  long inactivityTimeout;
+  /** When the session inactivity timer next looks at this flow. */
+  long inactivityCheck;
+  /** Zeek's analyzer timers (TCP only: allocated on the first one, kept with the pooled flow). */
+  long[] timerAt;
+  byte[] timerKind;
+  int nTimers;
+  long heapKey;
+  int heapIndex = -1;
+
+  // ---- table links
+  Flow lruPrev;
+  Flow lruNext;
+  int slot = -1;
+  Flow nextFree;
+
+  Flow() {
+    orig.peer = resp;
+    resp.peer = orig;
+  }
+
+  void reset() {
+    orig.reset();
+    resp.reset();
+    orig.isOrig = true;
+    resp.isOrig = false;
+    origIsA = true;
+    historyLen = 0;
+    histSeen = 0;
+    missedBytes = 0;
+    isActive = true;
+    isPartial = false;
+    firstPacketSeen = 0;
+    closeDeferred = false;
+    deferredGenEvent = false;
+    establishedEvent = false;
+    nTimers = 0;
+    heapIndex = -1;
+    lruPrev = null;
+    lruNext = null;
+    slot = -1;
+    nextFree = null;
+  }
+
+  boolean isTcp() {
+    return kind == KIND_TCP;
+  }
+
+  /**
+   * Zeek's {@code Connection::FlipRoles}: the responder becomes the originator. The endpoints keep
+   * their counters and TCP state (Zeek swaps them together with the ConnSize counts), and the
+   * history gets a '^'.
+   */
+  void flipRoles(FlowCounters counters) {
+    origIsA = !origIsA;
+    Endpoint t = orig;
+    orig = resp;
+    resp = t;
+    orig.isOrig = true;
+    resp.isOrig = false;
+    firstPacketSeen = ((firstPacketSeen & ORIG) != 0 ? RESP : 0) | ((firstPacketSeen & RESP) != 0 ? ORIG : 0);
+    isPartial = false;
+    addHistory('^', counters);
+  }
+
+  // ---- history (Zeek's Session history)
+
+  void addHistory(char c, FlowCounters counters) {
+    if (historyLen == history.length) {
+      if (historyLen == MAX_HISTORY) {
+        counters.historyTruncated++;
+        return;
+      }
+      history = java.util.Arrays.copyOf(history, historyLen * 2);
+    }
+    history[historyLen++] = (byte) c;
+  }
+
+  /** Zeek's {@code Session::CheckHistory}: adds {@code code} the first time {@code mask} is seen. */
+  boolean checkHistory(int mask, char code, FlowCounters counters) {
+    if ((histSeen & mask) == 0) {
+      histSeen |= mask;
+      addHistory(code, counters);
+      return false;
+    }
+    return true;
+  }
+
+  boolean historyIsSingle(char c) {
+    return historyLen == 1 && history[0] == (byte) c;
+  }
+
+  void replaceHistory(String h) {
+    historyLen = 0;
+    for (int i = 0; i < h.length() && i < history.length; i++) {
+      history[historyLen++] = (byte) h.charAt(i);
+    }
+  }
+
+  String historyString() {
+    return new String(history, 0, historyLen, java.nio.charset.StandardCharsets.US_ASCII);
+  }
+
+  // ---- timers
+
+  /** Adds an analyzer timer; false (and nothing) when the list is full. */
+  boolean addTimer(byte kind, long at) {
+    if (timerAt == null) {
+      timerAt = new long[MAX_TIMERS];
+      timerKind = new byte[MAX_TIMERS];
+    }
+    if (nTimers == MAX_TIMERS) {
+      return false;
+    }
+    timerAt[nTimers] = at;
+    timerKind[nTimers] = kind;
+    nTimers++;
+    return true;
+  }
+
+  void removeTimer(int i) {
+    nTimers--;
+    for (int j = i; j < nTimers; j++) {
+      timerAt[j] = timerAt[j + 1];
+      timerKind[j] = timerKind[j + 1];
+    }
+  }
+
+  /** The earliest time any timer of this flow wants to run. */
+  long nextDeadline() {
+    long t = inactivityCheck;
+    for (int i = 0; i < nTimers; i++) {
+      if (timerAt[i] < t) {
+        t = timerAt[i];
+      }
+    }
+    return t;
+  }
+
+  // ---- orientation helpers for records
+
+  long origHi() {
+    return origIsA ? aHi : bHi;
+  }
+
+  long origLo() {
+    return origIsA ? aLo : bLo;
+  }
+
+  long respHi() {
+    return origIsA ? bHi : aHi;
+  }
+
+  long respLo() {
+    return origIsA ? bLo : aLo;
+  }
+
+  int origPort() {
+    return origIsA ? aPort : bPort;
+  }
+
+  int respPort() {
+    return origIsA ? bPort : aPort;
+  }
+}

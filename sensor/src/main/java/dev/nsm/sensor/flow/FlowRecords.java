@@ -1,0 +1,82 @@
+package dev.nsm.sensor.flow;
+
+import com.google.protobuf.Duration;
+import com.google.protobuf.Timestamp;
+import dev.nsm.proto.v1.EndReason;
+import dev.nsm.proto.v1.Event;
+
+/** Turns a finished {@link Flow} into its record (Zeek's conn.log fields). Allocates per record. */
+final class FlowRecords {
+  private final CommunityId communityId = new CommunityId();
+
+  Event toEvent(Flow f, EndReason reason) {
+    dev.nsm.proto.v1.Flow.Builder b = dev.nsm.proto.v1.Flow.newBuilder();
+    b.setUid(Uid.format(f.uidHash));
+    b.setCommunityId(communityId(f));
+    b.setTs(timestamp(f.startNanos));
+    b.setLastTs(timestamp(f.lastNanos));
+    b.setOrigH(AddressFormat.format(f.ipVersion, f.origHi(), f.origLo()));
+    b.setOrigP(f.origPort());
+    b.setRespH(AddressFormat.format(f.ipVersion, f.respHi(), f.respLo()));
+    b.setRespP(f.respPort());
+    b.setProto(protoName(f));
+    b.setDuration(duration(f.lastNanos - f.startNanos));
+    if (f.kind == Flow.KIND_TCP) {
+      b.setOrigBytes(f.orig.size());
+      b.setRespBytes(f.resp.size());
+    } else {
+      b.setOrigBytes(Math.max(0, f.orig.payloadBytes));
+      b.setRespBytes(Math.max(0, f.resp.payloadBytes));
+    }
+    b.setConnState(ConnState.of(f));
+    b.setHistory(f.historyString());
+    b.setMissedBytes(f.missedBytes);
+    b.setOrigPkts(f.orig.pkts);
+    b.setOrigIpBytes(f.orig.ipBytes);
+    b.setRespPkts(f.resp.pkts);
+    b.setRespIpBytes(f.resp.ipBytes);
+    if (f.vlanCount > 0) {
+      b.addVlan(f.vlan0);
+      if (f.vlanCount > 1) {
+        b.addVlan(f.vlan1);
+      }
+    }
+    b.setEndReason(reason);
+    b.setIpProto(f.ipProto);
+    return Event.newBuilder().setFlow(b).build();
+  }
+
+  private String communityId(Flow f) {
+    boolean ports = f.kind != Flow.KIND_OTHER;
+    boolean oneWay = f.kind == Flow.KIND_ICMP && Icmp.counterpart(f.ipProto == 58, f.aPort) < 0;
+    // The key's side A is the packet source for one-way ICMP, as the spec wants.
+    return communityId.of(0, f.ipVersion, f.aHi, f.aLo, f.aPort, f.bHi, f.bLo, f.bPort, f.ipProto, ports, oneWay);
+  }
+
+  static String protoName(Flow f) {
+    switch (f.kind) {
+      case Flow.KIND_TCP:
+        return "tcp";
+      case Flow.KIND_UDP:
+        return "udp";
+      case Flow.KIND_ICMP:
+        return "icmp";
+      default:
+        return Integer.toString(f.ipProto);
+    }
+  }
+
+  static Timestamp timestamp(long nanos) {
+    return Timestamp.newBuilder()
+        .setSeconds(Math.floorDiv(nanos, 1_000_000_000L))
+        .setNanos((int) Math.floorMod(nanos, 1_000_000_000L))
+        .build();
+  }
+
+  static Duration duration(long nanos) {
+    return Duration.newBuilder()
+        .setSeconds(nanos / 1_000_000_000L)
+        .setNanos((int) (nanos % 1_000_000_000L))
+        .build();
+  }
+}
