@@ -33,7 +33,7 @@ public final class SensorConfig {
       @JsonProperty("shutdown") Shutdown shutdown) {
     this.capture = capture; // required: ConfigLoader says so when it is missing
     this.pipeline = orElse(pipeline, new Pipeline(null, null));
-    this.flows = orElse(flows, new Flows(null, null));
+    this.flows = orElse(flows, new Flows(null, null, null));
     this.output = orElse(output, new Output(null, null));
     this.metrics = orElse(metrics, new Metrics(null, null));
     this.logging = orElse(logging, new Logging(null));
@@ -63,6 +63,7 @@ public final class SensorConfig {
     m.put("pipeline.workers", String.valueOf(pipeline.workers));
     m.put("pipeline.ring_size", String.valueOf(pipeline.ringSize));
     m.put("flows.max_flows", String.valueOf(flows.maxFlows));
+    m.put("flows.vlan_in_key", String.valueOf(flows.vlanInKey));
     m.put("flows.timeouts.tcp_inactivity", String.valueOf(flows.timeouts.tcpInactivity));
     m.put("flows.timeouts.udp_inactivity", String.valueOf(flows.timeouts.udpInactivity));
     m.put("flows.timeouts.icmp_inactivity", String.valueOf(flows.timeouts.icmpInactivity));
@@ -135,11 +136,15 @@ public final class SensorConfig {
   /** {@code flows:} the flow tables' bound and timeouts. */
   public static final class Flows {
     public final int maxFlows;
+    /** Whether VLAN ids are part of the flow key (off: Zeek's 5-tuple). */
+    public final boolean vlanInKey;
     public final Timeouts timeouts;
 
     @JsonCreator
-    Flows(@JsonProperty("max_flows") Integer maxFlows, @JsonProperty("timeouts") Timeouts timeouts) {
+    Flows(@JsonProperty("max_flows") Integer maxFlows, @JsonProperty("vlan_in_key") Boolean vlanInKey,
+        @JsonProperty("timeouts") Timeouts timeouts) {
       this.maxFlows = orElse(maxFlows, 1_000_000);
+      this.vlanInKey = orElse(vlanInKey, false);
       this.timeouts = orElse(timeouts, new Timeouts(null, null, null, null));
     }
   }

@@ -227,7 +227,7 @@ public final class Daemon {
   /** The loss ledger and pipeline counters as a stats record, stamped with the wall clock. */
   Stats stats() {
     long now = System.currentTimeMillis() * 1_000_000L;
-    Stats.Builder b = pipeline.stats(now).toBuilder().setWorkers(config.pipeline.workers);
+    Stats.Builder b = pipeline.stats(now).toBuilder();
     long recv = 0;
     long kdrop = 0;
     long ifdrop = 0;
@@ -350,8 +350,12 @@ public final class Daemon {
 
   /** The flow tables' settings from the configuration; {@code max_flows} is split between workers. */
   static FlowConfig flowConfig(SensorConfig c) {
-    // TODO(flow branch): timeouts from c.flows.timeouts once the real FlowConfig is on main
-    return FlowConfig.defaults().withMaxFlows(Math.max(1, c.flows.maxFlows / c.pipeline.workers));
+    SensorConfig.Timeouts t = c.flows.timeouts;
+    return FlowConfig.defaults()
+        .withInactivity(t.tcpInactivity.toNanos(), t.udpInactivity.toNanos(), t.icmpInactivity.toNanos(), t.otherInactivity.toNanos())
+        .withVlanInKey(c.flows.vlanInKey)
+        .withMaxFlows(c.flows.maxFlows)
+        .perWorker(c.pipeline.workers);
   }
 
   static void applyLogLevel(String level) {

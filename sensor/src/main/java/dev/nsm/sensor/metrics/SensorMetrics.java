@@ -73,7 +73,18 @@ public final class SensorMetrics {
     Gauge.builder("nsm.flows.open", p, Pipeline::flowsOpen).description("flows held in the flow tables").register(r);
     counter(r, "nsm.flows.made", "flows created", p, x -> x.flowTotals().flowsMade);
     counter(r, "nsm.flows.evicted", "flows written early because the flow table was full", p, x -> x.flowTotals().flowsEvicted);
-    counter(r, "nsm.flows.timed.out", "flows written because a timer ran out", p, x -> x.flowTotals().flowsTimedOut);
+    String ended = "flows written, by why they ended";
+    counter(r, "nsm.flows.ended", ended, p, x -> x.flowTotals().flowsTimedOut, "reason", "timed_out");
+    counter(r, "nsm.flows.ended", ended, p, x -> x.flowTotals().flowsClosed, "reason", "closed");
+    counter(r, "nsm.flows.ended", ended, p, x -> x.flowTotals().flowsReused, "reason", "reused");
+    counter(r, "nsm.flows.ended", ended, p, x -> x.flowTotals().flowsEvicted, "reason", "evicted");
+    counter(r, "nsm.flows.ended", ended, p, x -> x.flowTotals().flowsFlushed, "reason", "flushed");
+    String bound = "a per-flow bound was hit and what did not fit was counted, not kept";
+    counter(r, "nsm.flow.bounds.hit", bound, p, x -> x.flowTotals().historyTruncated, "what", "history_truncated");
+    counter(r, "nsm.flow.bounds.hit", bound, p, x -> x.flowTotals().reassemblyHolesMerged, "what", "reassembly_holes_merged");
+    counter(r, "nsm.flow.bounds.hit", bound, p, x -> x.flowTotals().timersDropped, "what", "timers_dropped");
+    counter(r, "nsm.flow.packets.without.transport", "TCP/UDP/ICMP packets without their transport header (no flow)", p,
+        x -> x.flowTotals().packetsWithoutTransport);
     for (Event.RecordCase kind : Event.RecordCase.values()) {
       if (kind != Event.RecordCase.RECORD_NOT_SET) {
         counter(r, "nsm.records", "records written, by type", out, o -> o.written(kind), "type", kind.name().toLowerCase(Locale.ROOT));

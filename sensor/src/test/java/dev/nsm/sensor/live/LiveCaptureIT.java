@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nsm.sensor.cli.Main;
 import java.io.IOException;
@@ -26,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * real clients and servers, the real jar started as systemd would, stopped by signals.
  */
 class LiveCaptureIT {
-  private static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir
   Path tmp;
@@ -82,12 +81,12 @@ class LiveCaptureIT {
       assertEquals(replayStats.get("packets_read").asLong(), captured, "packets: tcpdump's file vs the sensor's capture");
       assertTrue(captured >= 3 * (4 + 10 + 4), "the traffic was captured: " + captured + " packets");
 
-      List<String> liveFlows = flows(live);
-      List<String> replayFlows = flows(replay);
+      List<ObjectNode> liveFlows = flows(live);
+      List<ObjectNode> replayFlows = flows(replay);
       // one ICMP flow (Zeek keys ICMP by type and code: the three pings are one flow), three HTTP
       // connections, six DNS exchanges (dig picks a new source port each time)
       assertTrue(liveFlows.size() >= 1 + 3 + 6, "flows: " + liveFlows.size());
-      assertEquals(String.join("\n", replayFlows), String.join("\n", liveFlows), "flow records, live vs replay of tcpdump's capture");
+      assertSameFlows(replayFlows, liveFlows);
     }
   }
 
@@ -163,6 +162,37 @@ class LiveCaptureIT {
       long icmp = out.stream().filter(n -> n.has("flow") && n.get("flow").get("proto").asText().matches("icmp|1")).count();
       assertTrue(icmp >= 1, "the ping's flow was written at stop");
       assertTrue(Files.readString(sensor.log).contains("stopping (SIGTERM)"), Files.readString(sensor.log));
+    }
+  }
+
+  /**
+   * No packet after a DNS exchange: the flow must still time out (udp_inactivity 1s) and be written
+   * while the daemon runs, because the capture thread moves the flow tables' time on with the wall
+   * clock when the link is idle.
+   */
+  @Test
+  void idleFlowsTimeOutOnTheWallClock() throws Exception {
+    try (LiveLab lab = new LiveLab(6)) {
+      lab.startServers(tmp);
+      SensorProcess sensor = SensorProcess.start(lab, tmp, SensorProcess.config(lab, tmp.resolve("live.jsonl"), "udp port 53",
+          "flows:\n  timeouts:\n    udp_inactivity: 1s\n"));
+      lab.in(lab.cli, "dig +short +time=1 +tries=1 @" + lab.srvIp + " example.test A");
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      JsonNode flow = null;
+      while (flow == null && System.nanoTime() < deadline) {
+        LiveLab.sleep(200);
+        for (JsonNode n : lines(sensor.records)) {
+          if (n.has("flow")) {
+            flow = n.get("flow");
+          }
+        }
+      }
+      assertTrue(flow != null, "the idle DNS flow was not written within 10 s; log:\n" + Files.readString(sensor.log));
+      assertEquals("END_REASON_TIMEOUT", flow.get("end_reason").asText(), flow.toString());
+      assertEquals("udp", flow.get("proto").asText());
+      assertEquals(53, flow.get("resp_p").asInt());
+      sensor.signal("TERM");
+      assertEquals(0, sensor.waitExit(20), Files.readString(sensor.log));
     }
   }
 
@@ -248,21 +278,79 @@ class LiveCaptureIT {
     return found;
   }
 
-  /**
-   * Flow records as canonical JSON, sorted. {@code end_reason} is left out: live, a closed TCP
-   * connection is written by the wall-clock tick once its close delay passed ("closed"); a replay
-   * ends before that delay and writes it at the end of the input. Every other field must match.
-   */
-  private static List<String> flows(List<JsonNode> events) throws IOException {
-    List<String> out = new ArrayList<>();
+  private static List<ObjectNode> flows(List<JsonNode> events) {
+    List<ObjectNode> out = new ArrayList<>();
     for (JsonNode n : events) {
       if (n.has("flow")) {
-        ObjectNode f = ((ObjectNode) n.get("flow")).deepCopy();
-        f.remove("end_reason");
-        out.add(JSON.writeValueAsString(JSON.treeToValue(f, Object.class)));
+        out.add((ObjectNode) n.get("flow"));
       }
     }
-    out.sort(null);
     return out;
+  }
+
+  /** The key that tells the flows of one test run apart: transport and both endpoints. */
+  private static String tuple(JsonNode f) {
+    return f.get("proto").asText() + " " + f.get("orig_h").asText() + ":" + f.get("orig_p").asText() + " > "
+        + f.get("resp_h").asText() + ":" + f.get("resp_p").asText();
+  }
+
+  /**
+   * Live flows against replay's, field by field. Two differences are allowed, and only these:
+   *
+   * <ul>
+   *   <li>Time stamps of packets this namespace sent itself may differ by a few microseconds: the
+   *       kernel stamps an outgoing packet for each capture socket separately (received packets,
+   *       all of a span port's, carry one stamp for every socket). So {@code ts}, {@code last_ts}
+   *       and {@code duration} may differ by up to 100 us, and {@code uid} (a hash that includes
+   *       the first packet's time) only where {@code ts} does.
+   *   <li>{@code end_reason}: live, the wall-clock tick may close a finished connection (close delay)
+   *       or time out a flow before the capture stops; replay writes those at the end of its input.
+   * </ul>
+   */
+  private static void assertSameFlows(List<ObjectNode> replay, List<ObjectNode> live) {
+    java.util.Map<String, ObjectNode> byTuple = new java.util.TreeMap<>();
+    for (ObjectNode f : replay) {
+      assertEquals(null, byTuple.put(tuple(f), f), "two replay flows with one tuple: " + tuple(f));
+    }
+    assertEquals(byTuple.size(), live.size(), "flows: replay " + byTuple.keySet() + ", live " + live.stream().map(LiveCaptureIT::tuple).toList());
+    for (ObjectNode l : live) {
+      ObjectNode r = byTuple.get(tuple(l));
+      assertTrue(r != null, "a live flow replay does not have: " + l);
+      String what = tuple(l);
+      long dTs = Math.abs(nanos(l.get("ts")) - nanos(r.get("ts")));
+      assertTrue(dTs <= 100_000, what + ": ts differs by " + dTs + " ns");
+      assertTrue(Math.abs(nanos(l.get("last_ts")) - nanos(r.get("last_ts"))) <= 100_000, what + ": last_ts " + l.get("last_ts") + " vs " + r.get("last_ts"));
+      assertTrue(Math.abs(durationNanos(l.get("duration")) - durationNanos(r.get("duration"))) <= 200_000, what + ": duration");
+      if (dTs == 0) {
+        assertEquals(r.get("uid"), l.get("uid"), what + ": uid");
+      }
+      String re = r.get("end_reason").asText();
+      String le = l.get("end_reason").asText();
+      assertTrue(le.equals(re) || (re.equals("END_REASON_END_OF_INPUT") && (le.equals("END_REASON_CLOSED") || le.equals("END_REASON_TIMEOUT"))),
+          what + ": end_reason live " + le + ", replay " + re);
+      ObjectNode a = r.deepCopy();
+      ObjectNode b = l.deepCopy();
+      for (String k : List.of("ts", "last_ts", "duration", "uid", "end_reason")) {
+        a.remove(k);
+        b.remove(k);
+      }
+      assertEquals(a, b, what + ": every other field");
+    }
+  }
+
+  private static long nanos(JsonNode rfc3339) {
+    if (rfc3339 == null) {
+      return 0;
+    }
+    java.time.Instant t = java.time.Instant.parse(rfc3339.asText());
+    return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+  }
+
+  private static long durationNanos(JsonNode d) {
+    if (d == null) {
+      return 0;
+    }
+    String s = d.asText();
+    return new java.math.BigDecimal(s.substring(0, s.length() - 1)).movePointRight(9).longValue();
   }
 }
