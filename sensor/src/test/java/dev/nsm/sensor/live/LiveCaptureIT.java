@@ -135,6 +135,14 @@ class LiveCaptureIT {
       assertEquals("ready", sensor.get("/readyz").strip());
       assertEquals(404, sensor.status("/nope"));
 
+      // sensor status: the same numbers for a person
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      String status = lab.in(lab.cli, java + " -jar " + SensorProcess.jar() + " status --config " + sensor.config + " --interval 300");
+      assertTrue(status.startsWith("sensor at http://127.0.0.1:" + SensorProcess.METRICS_PORT + ": healthy"), status);
+      assertTrue(status.lines().anyMatch(l -> l.startsWith(lab.cliIf + " ")), "a line for the interface:\n" + status);
+      assertTrue(status.contains("records written: ") && status.contains("stats "), status);
+      assertTrue(status.contains("ring: 0 of 4,096 slots in use, 0 dropped"), status);
+
       sensor.signal("INT");
       assertEquals(0, sensor.waitExit(20), Files.readString(sensor.log));
     }
