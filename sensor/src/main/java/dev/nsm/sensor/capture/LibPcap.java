@@ -50,18 +50,4 @@ final class LibPcap {
     /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)}. */
     static native int poll(Pointer fds, long nfds, int timeoutMs);
   }
-
-  /**
-   * A JNA pointer whose address can be changed: one instance reads every packet header and packet,
-   * where {@code new Pointer(address)} would allocate per packet.
-   */
-  static final class MovablePointer extends Pointer {
-    MovablePointer() {
-      super(0);
-    }
-
-    void moveTo(long address) {
-      peer = address;
-    }
-  }
 }
