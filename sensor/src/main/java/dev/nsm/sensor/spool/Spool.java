@@ -98,6 +98,23 @@ public final class Spool implements AutoCloseable {
     public Settings(Path dir, RollCycle rollCycle, long maxBytes, Duration maxAge) {
       this(dir, rollCycle, maxBytes, maxAge, null);
     }
+
+    /** The state directory: the queue in queue/, the collectors' cursors in cursors/. */
+    public Path dir() {
+      return dir;
+    }
+
+    public RollCycle rollCycle() {
+      return rollCycle;
+    }
+
+    public long maxBytes() {
+      return maxBytes;
+    }
+
+    public Duration maxAge() {
+      return maxAge;
+    }
   }
 
   /** The roll cycles a configuration may name, and the Chronicle Queue roll cycle of each. */

@@ -17,6 +17,7 @@ public final class SpoolOutput implements RecordOutput {
   private final long[] written = new long[Event.RecordCase.values().length];
   private volatile String failure;
   private long nextMaintain;
+  private boolean closed;
 
   public SpoolOutput(Spool spool, int ringSize, long maintainEveryNanos) {
     this.spool = spool;
@@ -70,7 +71,10 @@ public final class SpoolOutput implements RecordOutput {
 
   /** Appends every record emitted so far and stops the writer thread; the spool stays open (its readers go on). */
   @Override
-  public void close() throws Exception {
-    ring.close();
+  public synchronized void close() throws Exception {
+    if (!closed) {
+      closed = true;
+      ring.close();
+    }
   }
 }
