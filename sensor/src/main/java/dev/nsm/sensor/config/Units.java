@@ -66,7 +66,7 @@ final class Units {
   /** A duration as configuration writes it (in messages). */
   static String format(Duration d) {
     long ms = d.toMillis();
-    if (ms % 86_400_000 == 0 && ms > 0) {
+    if (ms % 86_400_000 == 0 && ms > 86_400_000) { // 2d and more (1 day stays 24h)
       return ms / 86_400_000 + "d";
     } else if (ms % 3_600_000 == 0 && ms > 0) {
       return ms / 3_600_000 + "h";

@@ -85,8 +85,9 @@ class ConfigErrorsTest {
 
   @Test
   void unknownTopLevelSection() throws IOException {
-    assertRejected(OK + "spool:\n  dir: /var/lib/sensor\n",
-        "spool: unknown key; allowed here: capture, pipeline, flows, output, metrics, logging, shutdown");
+    assertRejected(OK + "spol:\n  dir: /var/lib/sensor\n",
+        "spol: unknown key; allowed here: capture, pipeline, flows, output, metrics, logging, shutdown, sensor_id, spool, "
+            + "collectors, subscribe");
   }
 
   @Test
