@@ -87,26 +87,25 @@ final class DeliveryReplay {
       err.println("sensor: " + e.getMessage());
       return Main.EXIT_BAD_INPUT;
     }
-    PacketSource source;
-    try {
-      source = CaptureFiles.open(cmd.file);
-    } catch (IOException e) {
-      err.println("sensor: " + e.getMessage());
+    if (!"-".equals(cmd.file) && !Files.isReadable(Path.of(cmd.file))) {
+      err.println("sensor: " + cmd.file + ": " + (Files.exists(Path.of(cmd.file)) ? "permission denied" : "no such file"));
       return Main.EXIT_BAD_INPUT;
     }
     Delivery delivery;
     try {
       delivery = Delivery.start(plan, 8192, null);
     } catch (IOException | RuntimeException e) {
-      ReplayCommand.closeQuietly(source);
       err.println("sensor: cannot start delivery: " + e.getMessage());
       return Main.EXIT_BAD_INPUT;
     }
+    // the capture is opened after delivery started: reading stdin may wait for its header, and the
+    // Sensor service is already answering meanwhile
     HttpEndpoint http = null;
     PrometheusMeterRegistry registry = null;
     FlowConfig flowConfig = FlowConfig.defaults().withMaxFlows(cmd.maxFlows).perWorker(cmd.workers);
     Pipeline pipeline = new Pipeline(cmd.workers, cmd.ringSize, flowConfig, delivery.output());
     int code = 0;
+    PacketSource source = null;
     try {
       if (cmd.metricsListen != null) {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -120,6 +119,13 @@ final class DeliveryReplay {
         err.println("replay: Sensor service (Subscribe, Status) on port " + delivery.listenPort());
       }
       err.flush();
+      try {
+        source = CaptureFiles.open(cmd.file);
+      } catch (IOException e) {
+        err.println("sensor: " + e.getMessage());
+        code = Main.EXIT_BAD_INPUT;
+        return code;
+      }
       long start = System.nanoTime();
       long seq0 = delivery.spool().nextSeq();
       String inputError = null;

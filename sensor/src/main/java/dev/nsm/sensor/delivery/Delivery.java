@@ -207,7 +207,7 @@ public final class Delivery implements AutoCloseable {
     } catch (Exception e) {
       first = e;
     }
-    service.stop();
+    service.stop(java.time.Duration.ofSeconds(2));
     if (server != null) {
       server.shutdownNow();
       server.awaitTermination(2, TimeUnit.SECONDS);

@@ -73,9 +73,16 @@ public final class SensorService extends SensorGrpc.SensorImplBase {
     return b.build().start();
   }
 
-  /** Ends every Subscribe stream (at shutdown). */
-  public void stop() {
+  /**
+   * Ends every Subscribe stream (at shutdown): each first sends what is already in the spool, then
+   * ends with UNAVAILABLE naming the seq to resume from. Waits for them at most {@code bound}.
+   */
+  public void stop(java.time.Duration bound) {
     stopping = true;
+    long deadline = System.nanoTime() + bound.toNanos();
+    while (subscribers.get() > 0 && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(5_000_000L);
+    }
   }
 
   public int subscribers() {
@@ -125,10 +132,6 @@ public final class SensorService extends SensorGrpc.SensorImplBase {
     try (SpoolReader reader = spool.reader()) {
       reader.seek(from);
       while (!call.isCancelled()) {
-        if (stopping) {
-          call.onError(Status.UNAVAILABLE.withDescription("the sensor is stopping").asRuntimeException());
-          return;
-        }
         long first = spool.firstSeq();
         if (reader.wanted() < first) {
           call.onError(outOfRange(reader.wanted(), first)); // fell behind retention: say so, do not skip
@@ -139,6 +142,11 @@ public final class SensorService extends SensorGrpc.SensorImplBase {
           continue;
         }
         if (!reader.next()) {
+          if (stopping) {
+            call.onError(Status.UNAVAILABLE.withDescription("the sensor is stopping; resume from seq " + reader.wanted())
+                .asRuntimeException());
+            return;
+          }
           LockSupport.parkNanos(this, 2_000_000L); // caught up: new records within a few ms
           continue;
         }
