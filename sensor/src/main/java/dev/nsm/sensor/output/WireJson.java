@@ -452,18 +452,84 @@ public final class WireJson {
         nanos = (int) v;
       }
     }
-    StringBuilder b = scratch;
-    b.setLength(0);
     if (kind == 1) {
-      ProtoJson.timestamp(b, seconds, (int) nanos);
+      if (seconds < -62_135_596_800L || seconds > 253_402_300_799L || nanos < 0 || nanos > 999_999_999) {
+        return false; // outside 0001..9999 or not normalized: ProtoJson's own path says what it makes of it
+      }
+      timestamp(seconds, (int) nanos);
     } else {
-      ProtoJson.duration(b, seconds, (int) nanos);
+      if (nanos < -999_999_999 || nanos > 999_999_999 || seconds == Long.MIN_VALUE) {
+        return false;
+      }
+      put((byte) '"');
+      if (seconds < 0 || nanos < 0) {
+        put((byte) '-');
+        seconds = -seconds;
+        nanos = -nanos;
+      }
+      putLong(seconds);
+      fraction((int) nanos);
+      put((byte) 's');
+      put((byte) '"');
     }
-    putAscii(b);
     return true;
   }
 
-  private final StringBuilder scratch = new StringBuilder(40);
+  /** RFC 3339 in UTC as ProtoJson.timestamp writes it, without calendar objects (days to civil date: H. Hinnant). */
+  private void timestamp(long seconds, int nanos) {
+    long days = Math.floorDiv(seconds, 86_400L);
+    int sod = (int) Math.floorMod(seconds, 86_400L);
+    long z = days + 719_468;
+    long era = Math.floorDiv(z, 146_097);
+    long doe = z - era * 146_097;
+    long yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    int day = (int) (doy - (153 * mp + 2) / 5 + 1);
+    int month = (int) (mp < 10 ? mp + 3 : mp - 9);
+    int year = (int) (yoe + era * 400 + (month <= 2 ? 1 : 0));
+    ensure(32);
+    out[o++] = '"';
+    digits(year, 4);
+    out[o++] = '-';
+    digits(month, 2);
+    out[o++] = '-';
+    digits(day, 2);
+    out[o++] = 'T';
+    digits(sod / 3600, 2);
+    out[o++] = ':';
+    digits(sod / 60 % 60, 2);
+    out[o++] = ':';
+    digits(sod % 60, 2);
+    fraction(nanos);
+    put((byte) 'Z');
+    put((byte) '"');
+  }
+
+  /** 0, 3, 6 or 9 fractional digits, as protobuf's Timestamps/Durations write them. */
+  private void fraction(int nanos) {
+    if (nanos == 0) {
+      return;
+    }
+    ensure(10);
+    out[o++] = '.';
+    if (nanos % 1_000_000 == 0) {
+      digits(nanos / 1_000_000, 3);
+    } else if (nanos % 1000 == 0) {
+      digits(nanos / 1000, 6);
+    } else {
+      digits(nanos, 9);
+    }
+  }
+
+  /** {@code v} (>= 0) in exactly {@code width} digits, zero-padded (room ensured by the caller). */
+  private void digits(int v, int width) {
+    for (int i = o + width - 1; i >= o; i--) {
+      out[i] = (byte) ('0' + v % 10);
+      v /= 10;
+    }
+    o += width;
+  }
 
   /** A JSON string from UTF-8 bytes, escaped as {@link ProtoJson#string}; false if not valid UTF-8. */
   private boolean string(int pos, int len) {

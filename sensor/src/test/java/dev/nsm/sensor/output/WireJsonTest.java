@@ -92,8 +92,14 @@ class WireJsonTest {
         f.addVlan(r.nextInt(4096)).addService(nasty[r.nextInt(nasty.length)]).addTunnelParents("C" + k);
       }
       if (r.nextBoolean()) {
-        f.setTs(com.google.protobuf.Timestamp.newBuilder().setSeconds(r.nextInt(2_000_000_000)).setNanos(r.nextInt(1_000_000_000)));
-        f.setDuration(com.google.protobuf.Duration.newBuilder().setSeconds(r.nextInt(100)).setNanos(r.nextInt(4) * 250_000_000));
+        long secs = r.nextInt(3) == 0 ? -(long) r.nextInt(2_000_000_000) * 31 : r.nextInt(3) == 0 ? 253_402_300_799L - r.nextInt(1 << 30)
+            : r.nextInt(2_000_000_000);
+        int[] fracs = {0, 5_000_000, 123_456_000, 7, r.nextInt(1_000_000_000)};
+        f.setTs(com.google.protobuf.Timestamp.newBuilder().setSeconds(secs).setNanos(fracs[r.nextInt(fracs.length)]));
+        int ds = r.nextInt(100);
+        int dn = r.nextInt(4) * 250_000_000 + (r.nextBoolean() ? 0 : r.nextInt(1000));
+        f.setDuration(r.nextInt(4) == 0 ? com.google.protobuf.Duration.newBuilder().setSeconds(-ds).setNanos(-dn).build()
+            : com.google.protobuf.Duration.newBuilder().setSeconds(ds).setNanos(dn).build());
       }
       Event.Builder e = Event.newBuilder().setFlow(f);
       if (r.nextBoolean()) {
