@@ -26,12 +26,12 @@ import org.junit.jupiter.api.io.TempDir;
  * the records at the pipeline's pace; the exporter falls behind), and its lag is visible in Status
  * and in the metrics.
  *
- * <p>Three runs each, interleaved, of {@code replay} of a 200 000-flow capture into a spool, with the
+ * <p>Four runs each, interleaved, of {@code replay} of a 200 000-flow capture into a spool, with the
  * same flags (Sensor service and metrics on) but for the collector: none, or one that acks every
  * commit 200 ms late. The time compared is the replay's own "appended in S s" (input read, records
  * made and spooled); the fastest slow-collector run may take at most 10 % longer than the fastest
  * run without (the fastest, not the median: other builds on a 2-core machine only ever add time).
- * A fourth slow-collector run checks the lag in Status and the metrics while it drains.
+ * A fifth slow-collector run checks the lag in Status and the metrics while it drains.
  * (On the 1 GiB bench capture: bench/delivery-bench.sh.)
  */
 class BackpressureIT {
@@ -53,7 +53,7 @@ class BackpressureIT {
       Process lagRun = procs.sensor(logLag, slowArgs(pcap, tmp.resolve("spool-lag"), config, port, "4s"));
       lagIsVisible(lagRun, logLag, port);
       assertEquals(3, Procs.waitExit(lagRun, 60), Files.readString(logLag));
-      for (int run = 0; run < 3; run++) {
+      for (int run = 0; run < 4; run++) {
         Path logA = tmp.resolve("alone-" + run + ".log");
         Process a = procs.sensor(logA, "replay", pcap.toString(), "--spool", tmp.resolve("spool-a-" + run).toString(), "--config",
             config.toString(), "--metrics-listen", "127.0.0.1:0");
