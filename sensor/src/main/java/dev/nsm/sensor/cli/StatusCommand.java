@@ -152,9 +152,9 @@ public final class StatusCommand implements Callable<Integer> {
       if (!collectors.isEmpty()) {
         out.printf(Locale.ROOT, "%-16s %10s %14s %14s %12s %12s%n", "collector", "connected", "acked seq", "lag records", "records/s", "dropped");
       }
-      for (String c : collectors) {
-        String l = "{collector=\"" + c + "\"}";
-        out.printf(Locale.ROOT, "%-16s %10s %,14.0f %,14.0f %,12.0f %,12.0f%n", c, get(second, "nsm_collector_connected" + l) == 1 ? "yes" : "NO",
+      for (String name : collectors) {
+        String l = "{collector=\"" + name + "\"}";
+        out.printf(Locale.ROOT, "%-16s %10s %,14.0f %,14.0f %,12.0f %,12.0f%n", name, get(second, "nsm_collector_connected" + l) == 1 ? "yes" : "NO",
             get(second, "nsm_collector_acked_seq" + l), get(second, "nsm_collector_lag_records" + l),
             (get(second, "nsm_collector_acked_seq" + l) - get(first, "nsm_collector_acked_seq" + l)) / secs,
             get(second, "nsm_collector_dropped_records_total" + l));
