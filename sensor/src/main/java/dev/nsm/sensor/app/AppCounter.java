@@ -13,6 +13,8 @@ public enum AppCounter {
   TCP_FLOWS_UNDETECTED("app_tcp_flows_undetected", "TCP flows whose bytes matched no protocol (inspection stopped)"),
   TCP_SEGMENTS_TRUNCATED("app_tcp_segments_truncated",
       "TCP segments cut by the capture's snap length: their payload was not reassembled (a gap)"),
+  TCP_STREAMS_RESTARTED("app_tcp_streams_restarted",
+      "TCP directions whose first data was far from where their SYN put the stream (several ISNs): restarted there"),
   PROBE_OVERFLOW("app_probe_overflow",
       "flow directions that sent more than the probe buffer before any protocol was recognised"),
   UDP_FLOWS_PROBED("app_udp_flows_probed", "UDP flows whose first datagram was looked at"),
@@ -20,6 +22,11 @@ public enum AppCounter {
   FLOWS_TLS("app_flows_tls", "TCP flows recognised as TLS from their first bytes"),
   FLOWS_STARTTLS("app_flows_starttls", "TCP flows where a TLS handshake began after plain-text bytes"),
   FLOWS_HTTP("app_flows_http", "TCP flows given to the HTTP parser (by content, or Zeek's HTTP ports)"),
+  FLOWS_QUIC("app_flows_quic", "UDP flows recognised as QUIC (an Initial packet of a version read)"),
+  QUIC_PACKETS_DECRYPTED("quic_initial_packets_decrypted", "QUIC Initial packets decrypted (their CRYPTO frames read)"),
+  QUIC_PACKETS_UNDECRYPTABLE("quic_initial_packets_undecryptable",
+      "QUIC Initial packets that did not authenticate with the keys of the client's first DCID"),
+  QUIC_PACKETS_MALFORMED("quic_initial_packets_malformed", "QUIC packets or Initial frames that overran their bounds"),
   DNS_MESSAGES("dns_messages", "DNS messages parsed"),
   DNS_MESSAGES_MALFORMED("dns_messages_malformed", "DNS messages whose parse stopped at a malformation"),
   DNS_UNTRACKED_OPCODE("dns_untracked_opcode", "DNS messages with an opcode other than query, notify, update"),
@@ -33,6 +40,7 @@ public enum AppCounter {
   RECORDS_HTTP("records_http", "http records written"),
   RECORDS_NOTICE("records_notice", "notice records written"),
   NOTICES_REPEATED("notices_repeated", "notices not written because their flow already had one of that name"),
+  ERRORS("app_errors", "flows whose application state was dropped because a parser threw (a bug; the first is logged)"),
   REASSEMBLY_CAP_HIT("app_reassembly_cap_hit",
       "flows where out-of-order data passed the per-flow cap or the worker's budget (a gap was forced)");
 

@@ -3,6 +3,8 @@ package dev.nsm.sensor.app;
 import dev.nsm.parsers.dns.DnsMessage;
 import dev.nsm.parsers.dns.DnsParser;
 import dev.nsm.parsers.packet.DecodedPacket;
+import dev.nsm.parsers.quic.QuicCrypto;
+import dev.nsm.parsers.quic.QuicInitialParser;
 import dev.nsm.parsers.tcp.ReassemblyBudget;
 import dev.nsm.parsers.tcp.ReassemblyCounter;
 import dev.nsm.parsers.tls.TlsStreamParser;
@@ -28,6 +30,8 @@ import dev.nsm.sensor.pipeline.RecordSink;
  * {@link AppConfig#analysePartial}, {@link TcpApp}, {@link DnsState}).
  */
 public final class AppLayer implements FlowObserver {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AppLayer.class);
+
   /** {@link Flow#appBits()}: no application state will be made for this flow. */
   static final int BIT_DONE = 1;
   /** UDP: side A's / side B's first datagram was probed (and was not DNS). */
@@ -40,11 +44,14 @@ public final class AppLayer implements FlowObserver {
   final ReassemblyBudget budget;
   final DnsParser dnsParser = new DnsParser();
   final DnsMessage dnsMessage = new DnsMessage();
+  /** Made on the first QUIC flow (cipher instances are not free). */
+  QuicCrypto quicCrypto;
   private FlowTable table;
   private TcpApp[] pool = new TcpApp[16];
   private int pooled;
   /** Packet time of the latest packet seen (records written at a timeout carry it). */
   private long now;
+  private boolean errorLogged;
 
   public AppLayer(AppConfig config, RecordSink sink, AppCounters counters) {
     this.config = config;
@@ -71,6 +78,45 @@ public final class AppLayer implements FlowObserver {
 
   @Override
   public void onTcp(Flow f, boolean fromA, DecodedPacket p) {
+    try {
+      tcp(f, fromA, p);
+    } catch (RuntimeException e) {
+      failed(f, e);
+    }
+  }
+
+  @Override
+  public void onUdp(Flow f, boolean fromA, DecodedPacket p) {
+    try {
+      udp(f, fromA, p);
+    } catch (RuntimeException e) {
+      failed(f, e);
+    }
+  }
+
+  /**
+   * A parser or this layer threw: a bug. The flow's application state is dropped (its flow record
+   * is unaffected), the error counted, and the first one logged with its stack.
+   */
+  private void failed(Flow f, RuntimeException e) {
+    counters.inc(AppCounter.ERRORS);
+    if (!errorLogged) {
+      errorLogged = true;
+      LOG.error("application layer failed on flow {} (later failures are only counted)", f.uid(), e);
+    }
+    Object st = f.appState();
+    f.appState(null);
+    f.appBits(f.appBits() | BIT_DONE);
+    if (st instanceof TcpApp) {
+      try {
+        ((TcpApp) st).release();
+      } catch (RuntimeException ignored) {
+        // the state is dropped either way
+      }
+    }
+  }
+
+  private void tcp(Flow f, boolean fromA, DecodedPacket p) {
     Object st = f.appState();
     if (st == null) {
       if (p.payloadLen <= 0 || (f.appBits() & BIT_DONE) != 0) {
@@ -100,8 +146,7 @@ public final class AppLayer implements FlowObserver {
     }
   }
 
-  @Override
-  public void onUdp(Flow f, boolean fromA, DecodedPacket p) {
+  private void udp(Flow f, boolean fromA, DecodedPacket p) {
     Object st = f.appState();
     if (st == null) {
       int bits = f.appBits();
@@ -113,7 +158,15 @@ public final class AppLayer implements FlowObserver {
         counters.inc(AppCounter.UDP_FLOWS_PROBED);
       }
       int n = Math.min(p.payloadLen, p.payloadCaptured);
-      if (!DnsParser.probe(p.buf, p.payloadOffset, n, false)) {
+      if (QuicInitialParser.probe(p.buf, p.payloadOffset, n)) {
+        counters.inc(AppCounter.FLOWS_QUIC);
+        if (quicCrypto == null) {
+          quicCrypto = new QuicCrypto();
+        }
+        UdpQuicApp q = new UdpQuicApp(this, f);
+        f.appState(q);
+        st = q;
+      } else if (!DnsParser.probe(p.buf, p.payloadOffset, n, false)) {
         bits |= probed;
         if ((bits & (BIT_PROBED_A | BIT_PROBED_B)) == (BIT_PROBED_A | BIT_PROBED_B)) {
           bits |= BIT_DONE;
@@ -121,13 +174,22 @@ public final class AppLayer implements FlowObserver {
         f.appBits(bits);
         return;
       }
-      counters.inc(AppCounter.FLOWS_DNS);
-      st = new UdpDnsApp(this, f);
-      f.appState(st);
+      if (st == null) {
+        counters.inc(AppCounter.FLOWS_DNS);
+        st = new UdpDnsApp(this, f);
+        f.appState(st);
+      }
     }
+    now = p.tsNanos;
     if (st instanceof UdpDnsApp) {
-      now = p.tsNanos;
       ((UdpDnsApp) st).datagram(fromA, p);
+    } else if (st instanceof UdpQuicApp) {
+      UdpQuicApp q = (UdpQuicApp) st;
+      q.datagram(fromA, p);
+      if (q.finished) {
+        f.appState(null);
+        f.appBits(f.appBits() | BIT_DONE);
+      }
     }
   }
 
@@ -135,9 +197,13 @@ public final class AppLayer implements FlowObserver {
   public void onEnd(Flow f, EndReason reason) {
     Object st = f.appState();
     if (st instanceof AppFlow) {
-      ((AppFlow) st).end(reason, now);
-      if (st instanceof TcpApp) {
-        giveTcp((TcpApp) st);
+      try {
+        ((AppFlow) st).end(reason, now);
+        if (st instanceof TcpApp) {
+          giveTcp((TcpApp) st);
+        }
+      } catch (RuntimeException e) {
+        failed(f, e);
       }
     }
   }

@@ -46,6 +46,11 @@ final class AppRecords {
   // ------------------------------------------------------------------ tls
 
   static Event tls(Flow f, TlsSession s, long tsNanos) {
+    return tls(f, s, tsNanos, 't');
+  }
+
+  /** @param transport JA4's first letter: 't' TCP, 'q' QUIC */
+  static Event tls(Flow f, TlsSession s, long tsNanos, char transport) {
     Tls.Builder b = Tls.newBuilder()
         .setUid(f.uid())
         .setTs(ts(tsNanos))
@@ -76,8 +81,10 @@ final class AppRecords {
     if (s.ja3s() != null) {
       b.setJa3S(s.ja3s());
     }
-    if (s.ja4() != null) {
-      b.setJa4(s.ja4());
+    ClientHello first = s.clientHello();
+    String ja4 = first == null || first.sslv2 ? null : transport == 't' ? s.ja4() : first.ja4(transport, false, false);
+    if (ja4 != null) {
+      b.setJa4(ja4);
     }
     b.addAllCertChainFps(s.certChainFps());
     if (s.subject() != null) {

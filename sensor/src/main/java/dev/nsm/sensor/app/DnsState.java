@@ -37,7 +37,9 @@ import java.util.Map;
  * </ul>
  *
  * The question name is the parser's text of it, lower-cased; on port 137 a NetBIOS-encoded name is
- * decoded as Zeek decodes it.
+ * decoded as Zeek decodes it. One addition to Zeek's fields: a response written without a query
+ * takes qtype, qclass (and query, when no answer named one) from its own question section, where
+ * Zeek's log has nothing.
  */
 final class DnsState {
   /** Zeek's DNS::max_pending_query_ids and DNS::max_pending_msgs. */
@@ -172,6 +174,16 @@ final class DnsState {
         for (int i = 0; i < n; i++) {
           t.answers.add(m.zeekAnswer(i));
           t.ttls.add(m.zeekTtl(i));
+        }
+      }
+      if (!t.sawQuery && t.qtype < 0 && m.questionsParsed > 0) {
+        // a response with no query seen (yet): its question says what was asked (Zeek leaves these
+        // empty; a query that comes later still fills them as Zeek does)
+        t.qclass = m.qclass;
+        t.qtype = m.qtype;
+        t.qtypeName = DnsNames.qtype(m.qtype);
+        if (t.query == null) {
+          t.query = m.zeekQuery();
         }
       }
       int rc = m.recordCount();

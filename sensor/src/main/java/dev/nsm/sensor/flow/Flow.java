@@ -100,6 +100,7 @@ public final class Flow {
   public static final int SERVICE_DNS = 1;
   public static final int SERVICE_HTTP = 2;
   public static final int SERVICE_SSL = 4;
+  public static final int SERVICE_QUIC = 8;
 
   // ---- table links
   Flow lruPrev;

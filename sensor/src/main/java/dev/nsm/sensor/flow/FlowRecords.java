@@ -25,6 +25,9 @@ final class FlowRecords {
       if ((f.services & Flow.SERVICE_DNS) != 0) {
         b.addService("dns");
       }
+      if ((f.services & Flow.SERVICE_QUIC) != 0) {
+        b.addService("quic");
+      }
       if ((f.services & Flow.SERVICE_HTTP) != 0) {
         b.addService("http");
       }

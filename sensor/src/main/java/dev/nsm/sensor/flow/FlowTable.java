@@ -134,7 +134,6 @@ public final class FlowTable {
           f.establishedEvent = false;
           onEstablished(f);
         }
-        observer.onTcp(f, srcIsA, p);
         break;
       case Flow.KIND_UDP:
         f.lastNanos = t;
@@ -144,7 +143,6 @@ public final class FlowTable {
           f.checkHistory(0x2, 'd', counters);
         }
         addPayload(sender, p.payloadLen);
-        observer.onUdp(f, srcIsA, p);
         break;
       case Flow.KIND_ICMP:
         f.lastNanos = t;
@@ -157,6 +155,12 @@ public final class FlowTable {
     sender.pkts++;
     sender.ipBytes += p.ipLen;
     lruTouch(f);
+    // the application layer last: whatever it does, the flow's own accounting is done
+    if (f.kind == Flow.KIND_TCP) {
+      observer.onTcp(f, srcIsA, p);
+    } else if (f.kind == Flow.KIND_UDP) {
+      observer.onUdp(f, srcIsA, p);
+    }
   }
 
   private static void addPayload(Endpoint e, long n) {
