@@ -49,7 +49,13 @@ public enum ReassemblyCounter {
   CLOSED_RST(32, "tcp_reassembly_closed_rst", "directions closed by a RST"),
   CLOSED_TIMEOUT(33, "tcp_reassembly_closed_timeout", "directions closed by a flow timeout"),
   CLOSED_END_OF_INPUT(34, "tcp_reassembly_closed_end_of_input", "directions closed at the end of the input"),
-  CLOSED_EVICTED(35, "tcp_reassembly_closed_evicted", "directions closed because the flow was evicted");
+  CLOSED_EVICTED(35, "tcp_reassembly_closed_evicted", "directions closed because the flow was evicted"),
+  CONTROL_BEFORE_DATA(36, "tcp_reassembly_control_before_data",
+      "a RST, or a bare FIN before the stream started, with nothing delivered yet: ignored"),
+  STREAM_REBASED(37, "tcp_reassembly_stream_rebased",
+      "first data out of any window of the SYN's ISN (a wrong SYN): stream restarted at the data"),
+  ACK_BEYOND_WINDOW(38, "tcp_reassembly_ack_beyond_window",
+      "an ack past any window of a stream that delivered nothing yet (a wrong SYN): ignored");
 
   private final int id;
   private final String metricName;

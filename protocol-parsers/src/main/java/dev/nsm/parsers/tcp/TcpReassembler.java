@@ -33,10 +33,23 @@ import java.util.Arrays;
  *       retransmission of delivered data is not detected (Zeek keeps delivered data until it is
  *       acked to compare it; that would cost a copy of every segment).
  *   <li>SYN: sets the stream start (its data, TCP Fast Open, is offset 0). Without a SYN the first
- *       segment carrying data or a FIN sets it; a pure ACK does not (a keep-alive's sequence is one
- *       below the stream's). FIN: the stream ends at its place; bytes past it are dropped. RST: the
- *       direction closes at once (its payload is not stream data, as in Zeek).
+ *       segment carrying data sets it; a pure ACK does not (a keep-alive's sequence is one below the
+ *       stream's), nor a bare FIN or RST. FIN: the stream ends at its place; bytes past it are
+ *       dropped. RST: the direction closes at once, unless nothing was delivered or held yet (then
+ *       it is counted and ignored, and a later SYN may restart the stream); its payload is not
+ *       stream data, as in Zeek.
+ *   <li>A wrong start: while nothing was delivered, a SYN with another ISN restarts the stream
+ *       (Zeek's SYN_seq_jump), and data (or an ack) further from the ISN than any TCP window can
+ *       reach (2^30) restarts it at that data rather than declaring a hole of up to 4 GiB. After
+ *       data was delivered, a SYN with another ISN is dropped (counted).
  * </ul>
+ *
+ * <h2>Memory</h2>
+ * Held data costs whole pages: the per-flow cap and the worker's budget count pages, so scattered
+ * small segments cannot hold more memory than the caps say. Ranges are limited too (each is two
+ * longs). The small arrays of ranges and page numbers grow by doubling up to those limits and are
+ * kept across {@link #reset}s. Call {@link #reset} with the sink before the first segment; the
+ * payload passed in must lie within its array (not checked on this path).
  *
  * <h2>Gaps</h2>
  * A hole is given up, and the sink told {@link StreamSink#onGap}, when:
@@ -59,6 +72,9 @@ public final class TcpReassembler {
   public static final int DEFAULT_FLOW_CAP_BYTES = 256 << 10;
   /** Default most held ranges (separate runs of out-of-order data) per direction. */
   public static final int DEFAULT_MAX_RANGES = 256;
+
+  /** The largest TCP window (65535 << 14): no data can be sent further than this past the ISN before an ack. */
+  private static final long MAX_WINDOW = 1L << 30;
 
   private static final int NEW = 0; // no stream start yet
   private static final int OPEN = 1;
@@ -99,6 +115,7 @@ public final class TcpReassembler {
   private long deliveredBytes;
   private long gaps;
   private long gapBytes;
+  private final long[] gapBytesBy = new long[GapReason.values().length];
   private long missedBytes;
 
   /** A reassembler with the default per-flow cap and range limit and no hold timeout. */
@@ -149,6 +166,7 @@ public final class TcpReassembler {
     deliveredBytes = 0;
     gaps = 0;
     gapBytes = 0;
+    Arrays.fill(gapBytesBy, 0);
     missedBytes = 0;
   }
 
@@ -166,7 +184,15 @@ public final class TcpReassembler {
       c[ReassemblyCounter.SEGMENTS_AFTER_CLOSE.id()]++;
       return;
     }
-    if (rst) {
+    if (rst || (fin && !syn && len == 0 && state == NEW)) {
+      if (next == 0 && ranges == 0) {
+        // Nothing delivered or held yet: a RST (or a bare FIN without a stream) ends nothing the sink
+        // knows of. Stay open, so that a SYN or data that still follows is not lost: that is how
+        // Zeek behaves (it delivers data after a RST), and it defeats RSTs injected before the
+        // handshake (suricata-verify bug-3286). The flow ends the direction with close() if not.
+        c[ReassemblyCounter.CONTROL_BEFORE_DATA.id()]++;
+        return;
+      }
       finish(CloseReason.RST);
       return;
     }
@@ -187,12 +213,21 @@ public final class TcpReassembler {
       }
       seq32++;
     } else if (state == NEW) {
-      if (len == 0 && !fin) {
+      if (len == 0) {
         return; // a pure ACK does not start a stream
       }
       start(seq32, false);
     }
     long s = offset(seq32);
+    if ((s < 0 || s > MAX_WINDOW) && len > 0 && next == 0 && ranges == 0 && !finSeen) {
+      // The first data lies before the SYN or further past it than any TCP window reaches: the SYN
+      // was another connection's, or one of several SYN-ACKs with different ISNs
+      // (suricata-verify tcp-fastopen-10). Nothing was delivered yet: restart at this data instead
+      // of waiting for an ack to declare a hole of up to 4 GiB (what Zeek and tshark do).
+      c[ReassemblyCounter.STREAM_REBASED.id()]++;
+      start(seq32, false);
+      s = 0;
+    }
     long e = s + len;
     if (fin) {
       noteFin(e);
@@ -248,17 +283,21 @@ public final class TcpReassembler {
       c[ReassemblyCounter.ACK_UNDERFLOW.id()]++;
       return 0;
     }
+    if (a > MAX_WINDOW && next == 0 && ranges == 0) {
+      // past any window from a start that delivered nothing: the SYN's ISN is not this stream's
+      // (see STREAM_REBASED); the data will restart the stream
+      c[ReassemblyCounter.ACK_BEYOND_WINDOW.id()]++;
+      return 0;
+    }
     if (finSeen && a > finOff) {
       a = finOff; // an ack of the FIN is not an ack of a missing byte
     }
     if (a <= next) {
       return 0;
     }
-    if (!synSeen && next == 0 && a == 1) {
-      // Zeek's Undelivered(): in a partial connection an ack one byte past the first segment seen
-      // is that segment having been a keep-alive (sequence one below the stream): no gap.
-      return 0;
-    }
+    // (Zeek's Undelivered() ignores, in a partial connection, an ack one byte past the start: the
+    // first segment seen was a keep-alive, one below the stream. Here a stream without SYN starts at
+    // its first data, which is delivered at once, and a bare keep-alive starts nothing: no such gap.)
     long before = gapBytes;
     while (ranges > 0 && rStart[0] < a) {
       gap(rStart[0] - next, GapReason.ACKED);
@@ -297,7 +336,7 @@ public final class TcpReassembler {
     return state == CLOSED;
   }
 
-  /** True once the stream start is known (a SYN, or a first segment with data or FIN). */
+  /** True once the stream start is known (a SYN, or a first segment with data). */
   public boolean isStarted() {
     return state != NEW;
   }
@@ -337,6 +376,14 @@ public final class TcpReassembler {
   /** Bytes of gaps delivered, all reasons. */
   public long gapBytes() {
     return gapBytes;
+  }
+
+  /**
+   * Bytes of gaps delivered for one reason: {@link GapReason#FLOW_CAP} or {@link GapReason#BUDGET}
+   * above 0 is what a "reassembly cap hit" notice for this flow reports.
+   */
+  public long gapBytes(GapReason reason) {
+    return gapBytesBy[reason.ordinal()];
   }
 
   /** Gap bytes Zeek would add to conn.log's missed_bytes (acked holes with countMissed). */
@@ -543,6 +590,7 @@ public final class TcpReassembler {
     next += bytes;
     gaps++;
     gapBytes += bytes;
+    gapBytesBy[reason.ordinal()] += bytes;
     c[ReassemblyCounter.GAPS.id()]++;
     c[ReassemblyCounter.GAP_BYTES.id()] += bytes;
     c[reason.gapsCounter().id()]++;

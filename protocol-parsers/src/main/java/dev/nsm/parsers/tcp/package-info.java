@@ -15,10 +15,14 @@
  *   flow.missedBytes += missed                                                  // conn.log missed_bytes
  * </pre>
  * The ack goes before the data as in Zeek's {@code TCPSessionAdapter::Process} (they concern
- * different directions, so the order only matters for who is told first). On a RST from X the
- * reassembler of X closes itself; close Y's ({@code close(CloseReason.RST)}) when the flow ends. On
- * flow timeout, eviction or end of input call {@code close(reason)} on both: held data is delivered
- * after gaps, then {@code onClose}. A payload cut by the snap length must not be fed as if whole.
+ * different directions, so the order only matters for who is told first). Feed every TCP packet,
+ * pure ACKs and RSTs included (a RST's payload is ignored). On a RST from X the reassembler of X
+ * closes itself if it had data (a RST before any data is ignored: a SYN may still follow); close
+ * Y's ({@code close(CloseReason.RST)}) when the flow ends. On flow timeout, eviction or end of
+ * input call {@code close(reason)} on both: held data is delivered after gaps, then
+ * {@code onClose}. A payload cut by the snap length must not be fed as if whole (feed what is
+ * there and let the ack reveal the rest as a gap, or skip the segment). A notice for a cap hit:
+ * {@code gapBytes(GapReason.FLOW_CAP) + gapBytes(GapReason.BUDGET) > 0} at the flow's end.
  *
  * <p>One reassembler per direction, not per connection, because that is where the state is: each
  * direction has its own sequence space, holes, FIN and sink (the parser's side), exactly as Zeek

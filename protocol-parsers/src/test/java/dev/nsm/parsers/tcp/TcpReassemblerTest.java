@@ -396,6 +396,15 @@ class TcpReassemblerTest {
   }
 
   @Test
+  void ackUpToAHeldRangeDeliversItAtOnce() {
+    Dir d = new Dir(ISN, stream(300, 27)).syn();
+    d.seg(0, 100).seg(200, 300);
+    d.ack(200); // the hole [100,200) is acked: the held [200,300) is next, no need to wait for more
+    assertEquals("D100 G100 D100", d.rec.events.toString());
+    assertEquals(0, d.r.heldBytes());
+  }
+
+  @Test
   void ackBeyondEverythingSeenIsAGapWithNothingHeld() {
     Dir d = new Dir(ISN, stream(1000, 8)).syn();
     d.seg(0, 100);
@@ -431,12 +440,13 @@ class TcpReassemblerTest {
 
   @Test
   void partialConnectionKeepAliveAckIsNotAGap() {
-    // mid-stream: the first segment seen is a 1-byte keep-alive at snd.nxt - 1; its ack acks one past it
+    // mid-stream: the first segment seen is a 1-byte keep-alive at snd.nxt - 1; its ack acks one past
+    // it (Zeek has a special case not to call that a gap; here the keep-alive byte started the stream)
     byte[] s = stream(10, 11);
     Dir d = new Dir(ISN, s);
     d.r.segment(5000, false, false, false, s, 0, 1, 0);
-    assertEquals(0, d.r.ack(5001, true), "ack just past the first byte of a partial stream: Zeek ignores it");
-    assertEquals(0, d.r.ack(5001, true));
+    assertEquals(0, d.r.ack(5001, true), "ack just past the keep-alive byte (delivered): nothing missing");
+    assertEquals(0, d.r.ack(5000, true));
     d.r.ack(5003, true);
     assertEquals(2, d.r.gapBytes(), "a later ack past more is a gap");
   }
@@ -457,6 +467,7 @@ class TcpReassemblerTest {
     assertEquals(16, d.get(GAP_BYTES_FLOW_CAP));
     assertEquals(4, d.r.heldPages());
     assertEquals(0, d.r.missedBytes(), "cap gaps are not Zeek missed_bytes");
+    assertEquals(16, d.r.gapBytes(GapReason.FLOW_CAP), "what a cap notice for the flow reports");
     d.seg(32, 48); // fills the next hole: [32,48) and the held [48,64) follow
     assertEquals("G16 D16 D16 D16", d.rec.events.toString());
     d.close(CloseReason.END_OF_INPUT);
@@ -663,6 +674,26 @@ class TcpReassemblerTest {
     assertArrayEquals(s, d.rec.bytes());
   }
 
+  @Test
+  void firstDataOutOfAnyWindowOfTheSynRestartsTheStream() {
+    byte[] s = stream(100, 28);
+    Dir d = new Dir(ISN, s).syn();
+    long far = (ISN + 1 + (1L << 30) + 5) & 0xffffffffL; // past the largest window from the ISN
+    assertEquals(0, d.r.ack(far + 60, true), "an ack that far with nothing delivered: the ISN is wrong");
+    assertEquals(1, d.get(ReassemblyCounter.ACK_BEYOND_WINDOW));
+    d.r.segment(far, false, false, false, s, 0, 60, 1);
+    d.r.segment(far + 60, false, true, false, s, 60, 40, 2);
+    assertArrayEquals(s, d.rec.bytes());
+    assertEquals("D60 D40 C:FIN", d.rec.events.toString());
+    assertEquals(1, d.get(ReassemblyCounter.STREAM_REBASED));
+    // once data was delivered, a far segment is not a restart: it is held like any other
+    Dir e = new Dir(ISN, s).syn();
+    e.seg(0, 10);
+    e.r.segment(far, false, false, false, s, 0, 10, 1);
+    assertEquals(0, e.get(ReassemblyCounter.STREAM_REBASED));
+    assertEquals(10, e.r.heldBytes());
+  }
+
   // ------------------------------------------------------------------ reuse, arguments, counters
 
   @Test
@@ -719,5 +750,8 @@ class TcpReassemblerTest {
     assertEquals(d.rec.gapBytes(), d.get(GAP_BYTES));
     assertEquals("G100 D100 G200 D100 C:EVICTED", d.rec.events.toString());
     assertEquals(1, d.get(ReassemblyCounter.CLOSED_EVICTED));
+    assertEquals(100, d.r.gapBytes(GapReason.ACKED));
+    assertEquals(200, d.r.gapBytes(GapReason.CLOSE));
+    assertEquals(0, d.r.gapBytes(GapReason.FLOW_CAP));
   }
 }

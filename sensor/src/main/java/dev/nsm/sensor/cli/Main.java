@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code java -jar sensor.jar COMMAND ...}: the sensor's command line. */
 @Command(name = "sensor", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Network security monitoring sensor: flow and protocol metadata from packets.",
-    subcommands = {ReplayCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ReplayCommand.class, RunCommand.class, CheckConfigCommand.class, StatusCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for bad input: a bad file, a bad argument, a bad configuration. */
   public static final int EXIT_BAD_INPUT = 2;
@@ -44,7 +45,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: replay");
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: replay, run, check-config or status");
   }
 
   /** Version from the jar's manifest. */

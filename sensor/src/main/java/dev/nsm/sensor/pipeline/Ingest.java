@@ -22,6 +22,8 @@ public final class Ingest implements PacketHandler {
   private final PacketDecoder decoder;
   private final IpDefragmenter defrag;
   private final PipelineCounters counters;
+  /** The sequence claimed by {@link #tryClaim}, until {@link #commit}. */
+  private long claimed = -1;
 
   public Ingest(RingBuffer<PacketSlot> ring, int workers, IpDefragmenter defrag, PipelineCounters counters) {
     this.ring = ring;
@@ -40,27 +42,83 @@ public final class Ingest implements PacketHandler {
 
   /** Live capture: never waits. Returns false (and counts a ring drop) when the ring is full. */
   public boolean tryOnPacket(long tsNanos, int linkType, ByteBuffer buf, int offset, int capLen, int wireLen) {
+    byte[] dst = tryClaim(capLen);
+    if (dst == null) {
+      return false;
+    }
+    buf.get(offset, dst, 0, capLen);
+    commit(tsNanos, linkType, capLen, wireLen);
+    return true;
+  }
+
+  /**
+   * Live capture from native memory, step 1 of 2: claims the next slot without waiting and returns
+   * its byte array (at least {@code capLen} long) for the caller to copy the packet into, or null
+   * when the ring is full (the packet is then counted as read and as a ring drop). A non-null return
+   * must be followed by {@link #commit} before the next claim.
+   *
+   * <p>Why two steps: libpcap hands over a pointer to native memory; copying from it straight into
+   * the slot saves the intermediate byte[] (or ByteBuffer view) that a one-call API would need.
+   */
+  public byte[] tryClaim(int capLen) {
+    long seq;
+    try {
+      seq = ring.tryNext();
+    } catch (com.lmax.disruptor.InsufficientCapacityException e) { // a preallocated singleton: no cost
+      counters.packetsRead++;
+      counters.ringDrops++;
+      return null;
+    }
+    claimed = seq;
+    PacketSlot slot = ring.get(seq);
+    slot.ensureCapacity(capLen);
+    return slot.data;
+  }
+
+  /** Step 2 of 2: the claimed slot holds the packet's bytes; decode them there and publish. */
+  public void commit(long tsNanos, int linkType, int capLen, int wireLen) {
+    long seq = claimed;
+    claimed = -1;
+    decodeInSlot(ring.get(seq), tsNanos, linkType, capLen, wireLen);
+    ring.publish(seq);
+  }
+
+  /**
+   * Live capture's clock while links are idle: publishes, if a slot is free, a slot that no worker
+   * owns (shard -1) carrying {@code nowNanos}. Every worker advances its flow table's time with every
+   * slot, so flows whose timers are due are written even when no packet comes. Not counted as a
+   * packet. Returns false when the ring was full (the next tick tries again).
+   */
+  public boolean tryTick(long nowNanos) {
     long seq;
     try {
       seq = ring.tryNext();
     } catch (com.lmax.disruptor.InsufficientCapacityException e) {
-      counters.packetsRead++;
-      counters.ringDrops++;
       return false;
     }
-    fill(ring.get(seq), tsNanos, linkType, buf, offset, capLen, wireLen);
+    PacketSlot slot = ring.get(seq);
+    slot.tsNanos = nowNanos;
+    slot.capLen = 0;
+    slot.wireLen = 0;
+    slot.result = null;
+    slot.shard = -1;
     ring.publish(seq);
     return true;
   }
 
   private void fill(PacketSlot slot, long tsNanos, int linkType, ByteBuffer buf, int offset, int capLen, int wireLen) {
+    slot.ensureCapacity(capLen);
+    buf.get(offset, slot.data, 0, capLen);
+    decodeInSlot(slot, tsNanos, linkType, capLen, wireLen);
+  }
+
+  /** The slot's data holds the packet: count it, decode it in place, pick its worker. */
+  private void decodeInSlot(PacketSlot slot, long tsNanos, int linkType, int capLen, int wireLen) {
     counters.packetsRead++;
     counters.bytesRead += capLen;
     if (tsNanos > counters.lastTsNanos) {
       counters.lastTsNanos = tsNanos;
     }
-    slot.ensureCapacity(capLen);
-    buf.get(offset, slot.data, 0, capLen);
     slot.capLen = capLen;
     slot.wireLen = wireLen;
     slot.linkType = linkType;

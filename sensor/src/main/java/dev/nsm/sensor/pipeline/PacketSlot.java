@@ -24,7 +24,8 @@ public final class PacketSlot {
   /** Marks the last slot of an input: every worker flushes its flows. */
   public static final int END_OF_INPUT = -2;
 
-  /** Worker that owns this packet's flow, or -1 when no worker has anything to do with it. */
+  /** Worker that owns this packet's flow, or -1 when no worker has anything to do with it (also a live
+   * capture's idle tick, whose only content is its time). */
   public int shard;
 
   void ensureCapacity(int len) {

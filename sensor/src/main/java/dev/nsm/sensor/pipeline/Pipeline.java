@@ -71,6 +71,48 @@ public final class Pipeline {
     return counters;
   }
 
+  /** Slots of the packet ring. */
+  public int ringSize() {
+    return ring.getBufferSize();
+  }
+
+  /** Slots published and not yet consumed by every worker (any thread; a snapshot). */
+  public long ringFill() {
+    return ring.getBufferSize() - ring.remainingCapacity();
+  }
+
+  /** Flows open in all tables: a racy snapshot of each worker's count (for metrics). */
+  public long flowsOpen() {
+    long n = 0;
+    for (FlowWorker w : workers) {
+      n += w.table().size();
+    }
+    return n;
+  }
+
+  /** The workers' flow counters summed: a racy snapshot while running, exact after {@link #finish}. */
+  public FlowCounters flowTotals() {
+    FlowCounters total = new FlowCounters();
+    for (FlowWorker w : workers) {
+      total.add(w.counters());
+    }
+    return total;
+  }
+
+  /** The IP defragmenter's counters (written by the feeding thread). */
+  public IpDefragmenter defragmenter() {
+    return defrag;
+  }
+
+  /** Errors in workers (a bug each): a racy sum while running. */
+  public long workerErrors() {
+    long n = 0;
+    for (FlowWorker w : workers) {
+      n += w.errors;
+    }
+    return n;
+  }
+
   /**
    * End of input: every worker flushes its open flows into the sink; returns once they have.
    * Call from the feeding thread.

@@ -1,0 +1,369 @@
+package dev.nsm.sensor.config;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.PropertyAccessor;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Reads {@code sensor.yaml} into a {@link SensorConfig} and checks it. Every problem becomes one
+ * {@link ConfigException} whose message names the key path and what is allowed; the first problem
+ * found stops the check (the operator fixes one line and runs {@code sensor check-config} again).
+ *
+ * <p>Strict on purpose: unknown keys, duplicate keys, a string where a number belongs ("65535"), a
+ * fraction where an integer belongs (2.5) and a word where a boolean belongs ("yes") are all errors,
+ * because a daemon that quietly ignores a misspelt {@code promiscous: false} runs for months in the
+ * wrong mode.
+ */
+public final class ConfigLoader {
+  /** libpcap's largest snapshot length (MAXIMUM_SNAPLEN). */
+  public static final int MAX_SNAPLEN = 262144;
+  public static final int MIN_SNAPLEN = 64;
+  public static final int MAX_RING_SIZE = 1 << 24;
+  public static final int MAX_WORKERS = 256;
+  static final List<String> LEVELS = List.of("error", "warn", "info", "debug", "trace");
+
+  /** Compiles a BPF filter for a check; returns null when it compiles, else libpcap's complaint. */
+  @FunctionalInterface
+  public interface FilterCompiler {
+    String check(String filter, int snaplen);
+  }
+
+  /** What validation asks of the host: which interfaces exist, and whether a filter compiles. */
+  public static final class Host {
+    final Set<String> interfaces;
+    final FilterCompiler filters;
+
+    public Host(Set<String> interfaces, FilterCompiler filters) {
+      this.interfaces = interfaces;
+      this.filters = filters;
+    }
+
+    /** This host's interfaces, from /sys/class/net (the network namespace's own, under ip netns exec). */
+    public static Set<String> sysfsInterfaces() {
+      try (Stream<Path> s = Files.list(Path.of("/sys/class/net"))) {
+        return s.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
+      } catch (IOException e) {
+        return Set.of();
+      }
+    }
+  }
+
+  private static final YAMLMapper MAPPER = mapper();
+
+  private ConfigLoader() {}
+
+  private static YAMLMapper mapper() {
+    SimpleModule units = new SimpleModule("units");
+    units.addDeserializer(Duration.class, new Units.DurationDeserializer());
+    YAMLMapper m = YAMLMapper.builder()
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+        .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        // only the @JsonCreator constructors' parameters are keys: a public field is not one
+        .visibility(PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE)
+        .visibility(PropertyAccessor.CREATOR, JsonAutoDetect.Visibility.ANY)
+        .addModule(units)
+        .build();
+    return m;
+  }
+
+  /** Reads and checks a file: the daemon's and {@code check-config}'s entry point. */
+  public static SensorConfig load(Path file, Host host) throws ConfigException {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException("", "no such file");
+    } catch (AccessDeniedException e) {
+      throw new ConfigException("", "permission denied");
+    } catch (IOException e) {
+      throw new ConfigException("", "cannot read: " + e.getMessage());
+    }
+    SensorConfig c = parse(text);
+    validate(c, host, file.toAbsolutePath().getParent());
+    return c;
+  }
+
+  /** Parses YAML text into the configuration's classes (types and key names checked, not ranges). */
+  public static SensorConfig parse(String yaml) throws ConfigException {
+    SensorConfig c;
+    try {
+      c = MAPPER.readValue(yaml, SensorConfig.class);
+    } catch (UnrecognizedPropertyException e) {
+      List<String> known = keysOf(e.getReferringClass());
+      if (known.isEmpty() && e.getKnownPropertyIds() != null) {
+        e.getKnownPropertyIds().forEach(k -> known.add(k.toString()));
+      }
+      throw new ConfigException(pathOf(e), "unknown key; allowed here: " + String.join(", ", known));
+    } catch (InvalidFormatException e) {
+      throw new ConfigException(pathOf(e), "must be " + describe(e.getTargetType()) + ", not " + quote(e.getValue()) + at(e.getLocation()));
+    } catch (MismatchedInputException e) {
+      throw new ConfigException(pathOf(e), "must be " + describe(e.getTargetType()) + found(e.getOriginalMessage()) + at(e.getLocation()));
+    } catch (JsonProcessingException e) {
+      // YAML syntax, a duplicate key, a number too large for its type: the place in the file
+      MarkedYAMLException y = yamlCause(e);
+      if (y != null && y.getProblemMark() != null) {
+        throw new ConfigException("line " + (y.getProblemMark().getLine() + 1) + ", column " + (y.getProblemMark().getColumn() + 1),
+            "not valid YAML: " + firstLine(y.getProblem()) + (y.getContext() == null ? "" : " (" + firstLine(y.getContext()) + ")"));
+      }
+      if (e instanceof JsonMappingException && !((JsonMappingException) e).getPath().isEmpty()) {
+        throw new ConfigException(pathOf((JsonMappingException) e), firstLine(e.getOriginalMessage()) + at(e.getLocation()));
+      }
+      JsonLocation l = e.getLocation();
+      String where = l == null ? "" : "line " + l.getLineNr() + ", column " + l.getColumnNr();
+      throw new ConfigException(where, firstLine(e.getOriginalMessage()));
+    }
+    if (c == null) {
+      throw new ConfigException("", "the file is empty; capture.interfaces is required");
+    }
+    return c;
+  }
+
+  /**
+   * Checks values against what is allowed and against the host (interfaces present, filters that
+   * compile, an output directory that exists and is writable).
+   *
+   * @param baseDir directory against which a relative output path is resolved (the config's own)
+   */
+  public static void validate(SensorConfig c, Host host, Path baseDir) throws ConfigException {
+    if (c.capture == null || c.capture.interfaces.isEmpty()) {
+      throw new ConfigException("capture.interfaces", "at least one interface is required");
+    }
+    range("capture.tick", c.capture.tick, Duration.ofMillis(10), Duration.ofSeconds(10));
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < c.capture.interfaces.size(); i++) {
+      String p = "capture.interfaces[" + i + "]";
+      SensorConfig.Interface itf = c.capture.interfaces.get(i);
+      if (itf == null) {
+        throw new ConfigException(p, "must be a mapping with at least a name");
+      }
+      if (itf.name == null || itf.name.isBlank()) {
+        throw new ConfigException(p + ".name", "required: the interface's name as `ip link` shows it");
+      }
+      if (!seen.add(itf.name)) {
+        throw new ConfigException(p + ".name", "\"" + itf.name + "\" is listed twice");
+      }
+      if (!host.interfaces.contains(itf.name)) {
+        throw new ConfigException(p + ".name", "no interface \"" + itf.name + "\" on this host; present: "
+            + String.join(", ", new TreeSet<>(host.interfaces)));
+      }
+      range(p + ".snaplen", itf.snaplen, MIN_SNAPLEN, MAX_SNAPLEN);
+      if (itf.bufferSize < (1L << 20) || itf.bufferSize > (1L << 30)) {
+        throw new ConfigException(p + ".buffer_size", "must be from 1MiB to 1GiB, not " + Units.formatSize(itf.bufferSize));
+      }
+      range(p + ".timeout", itf.timeout, Duration.ofMillis(1), Duration.ofSeconds(10));
+      if (!itf.filter.isBlank() && host.filters != null) {
+        String problem = host.filters.check(itf.filter, itf.snaplen);
+        if (problem != null) {
+          throw new ConfigException(p + ".filter", "not a valid BPF filter (tcpdump syntax): " + firstLine(problem));
+        }
+      }
+    }
+    range("pipeline.workers", c.pipeline.workers, 1, MAX_WORKERS);
+    int ring = c.pipeline.ringSize;
+    if (ring < 64 || ring > MAX_RING_SIZE || Integer.bitCount(ring) != 1) {
+      throw new ConfigException("pipeline.ring_size", "must be a power of two from 64 to " + MAX_RING_SIZE + ", not " + ring);
+    }
+    range("flows.max_flows", c.flows.maxFlows, c.pipeline.workers, 100_000_000);
+    Duration day = Duration.ofDays(1);
+    range("flows.timeouts.tcp_inactivity", c.flows.timeouts.tcpInactivity, Duration.ofSeconds(1), day);
+    range("flows.timeouts.udp_inactivity", c.flows.timeouts.udpInactivity, Duration.ofSeconds(1), day);
+    range("flows.timeouts.icmp_inactivity", c.flows.timeouts.icmpInactivity, Duration.ofSeconds(1), day);
+    range("flows.timeouts.other_inactivity", c.flows.timeouts.otherInactivity, Duration.ofSeconds(1), day);
+    range("output.stats_interval", c.output.statsInterval, Duration.ofSeconds(1), day);
+    checkOutput(c.output.path, baseDir);
+    if (c.metrics.enabled) {
+      hostPort("metrics.listen", c.metrics.listen);
+    }
+    if (!LEVELS.contains(c.logging.level.toLowerCase(Locale.ROOT))) {
+      throw new ConfigException("logging.level", "must be one of " + String.join(", ", LEVELS) + ", not " + quote(c.logging.level));
+    }
+    range("shutdown.timeout", c.shutdown.timeout, Duration.ofSeconds(1), Duration.ofMinutes(10));
+  }
+
+  /** A listen address: host:port, [v6]:port; port 0 to 65535. */
+  public static java.net.InetSocketAddress hostPort(String key, String s) throws ConfigException {
+    String allowed = "must be host:port (e.g. 127.0.0.1:9108, [::1]:9108, 0.0.0.0:9108), not " + quote(s);
+    int colon = s.lastIndexOf(':');
+    if (colon <= 0 || colon == s.length() - 1) {
+      throw new ConfigException(key, allowed);
+    }
+    String h = s.substring(0, colon);
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    } else if (h.contains(":")) {
+      throw new ConfigException(key, allowed);
+    }
+    int port;
+    try {
+      port = Integer.parseInt(s.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key, allowed);
+    }
+    if (port < 0 || port > 65535) {
+      throw new ConfigException(key, "port must be 0 to 65535 (0: any free port), not " + port);
+    }
+    return java.net.InetSocketAddress.createUnresolved(h, port);
+  }
+
+  private static void checkOutput(String path, Path baseDir) throws ConfigException {
+    if ("-".equals(path)) {
+      return;
+    }
+    if (path.isBlank()) {
+      throw new ConfigException("output.path", "must be a file path or - for stdout");
+    }
+    Path p = baseDir == null ? Path.of(path) : baseDir.resolve(path);
+    Path dir = p.toAbsolutePath().getParent();
+    if (Files.isDirectory(p)) {
+      throw new ConfigException("output.path", p + " is a directory; a file path or - is allowed");
+    }
+    if (dir == null || !Files.isDirectory(dir)) {
+      throw new ConfigException("output.path", "directory " + dir + " does not exist");
+    }
+    if (Files.exists(p) ? !Files.isWritable(p) : !Files.isWritable(dir)) {
+      throw new ConfigException("output.path", (Files.exists(p) ? p : dir) + " is not writable");
+    }
+  }
+
+  private static void range(String key, int v, int min, int max) throws ConfigException {
+    if (v < min || v > max) {
+      throw new ConfigException(key, "must be from " + min + " to " + max + ", not " + v);
+    }
+  }
+
+  private static void range(String key, Duration v, Duration min, Duration max) throws ConfigException {
+    if (v.compareTo(min) < 0 || v.compareTo(max) > 0) {
+      throw new ConfigException(key, "must be from " + Units.format(min) + " to " + Units.format(max) + ", not " + Units.format(v));
+    }
+  }
+
+  /** The keys a section allows, in the order its constructor declares them (the file's order). */
+  private static List<String> keysOf(Class<?> section) {
+    List<String> keys = new ArrayList<>();
+    if (section == null) {
+      return keys;
+    }
+    for (java.lang.reflect.Constructor<?> c : section.getDeclaredConstructors()) {
+      if (c.isAnnotationPresent(com.fasterxml.jackson.annotation.JsonCreator.class)) {
+        for (java.lang.reflect.Parameter p : c.getParameters()) {
+          com.fasterxml.jackson.annotation.JsonProperty jp = p.getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+          if (jp != null) {
+            keys.add(jp.value());
+          }
+        }
+      }
+    }
+    return keys;
+  }
+
+  private static MarkedYAMLException yamlCause(Throwable t) {
+    for (int i = 0; t != null && i < 10; i++, t = t.getCause()) {
+      if (t instanceof MarkedYAMLException) {
+        return (MarkedYAMLException) t;
+      }
+    }
+    return null;
+  }
+
+  /** capture.interfaces[0].snaplen from Jackson's reference chain. */
+  private static String pathOf(JsonMappingException e) {
+    StringBuilder b = new StringBuilder();
+    for (JsonMappingException.Reference r : e.getPath()) {
+      if (r.getFieldName() != null) {
+        if (b.length() > 0) {
+          b.append('.');
+        }
+        b.append(r.getFieldName());
+      } else if (r.getIndex() >= 0) {
+        b.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return b.toString();
+  }
+
+  private static String describe(Class<?> t) {
+    if (t == null) {
+      return "another type";
+    } else if (t == Integer.class || t == int.class || t == Long.class || t == long.class) {
+      return "an integer";
+    } else if (t == Boolean.class || t == boolean.class) {
+      return "true or false";
+    } else if (t == String.class) {
+      return "a string";
+    } else if (t == Duration.class) {
+      return Units.DURATION_FORMS;
+    } else if (t == Units.Size.class) {
+      return Units.SIZE_FORMS;
+    } else if (java.util.Collection.class.isAssignableFrom(t)) {
+      return "a list";
+    }
+    return "a mapping of keys";
+  }
+
+  private static final java.util.regex.Pattern STRING_VALUE = java.util.regex.Pattern.compile("String value \\(\"(.*)\"\\)");
+
+  /** ", not ..." from what Jackson says it found, when it says. */
+  private static String found(String jacksonMessage) {
+    if (jacksonMessage == null) {
+      return "";
+    }
+    java.util.regex.Matcher m = STRING_VALUE.matcher(jacksonMessage);
+    if (m.find()) {
+      return ", not \"" + m.group(1) + "\"";
+    } else if (jacksonMessage.contains("from Array value")) {
+      return ", not a list";
+    } else if (jacksonMessage.contains("from Object value")) {
+      return ", not a mapping";
+    } else if (jacksonMessage.contains("from String value") || jacksonMessage.contains("from String ")) {
+      return ", not a string";
+    }
+    return "";
+  }
+
+  private static String quote(Object v) {
+    return v instanceof String ? "\"" + v + "\"" : String.valueOf(v);
+  }
+
+  private static String at(JsonLocation l) {
+    return l == null || l.getLineNr() < 0 ? "" : " (line " + l.getLineNr() + ")";
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "invalid";
+    }
+    String t = s.strip();
+    int nl = t.indexOf('\n');
+    return nl < 0 ? t : t.substring(0, nl).strip();
+  }
+
+}

@@ -1,0 +1,221 @@
+package dev.nsm.sensor.config;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The daemon's configuration, as read from {@code sensor.yaml} ({@code config/sensor.yaml} documents
+ * every key). Immutable: each section is a final class whose constructor is the only way Jackson
+ * builds it (fields and getters are invisible to Jackson, so the constructor's parameters are the
+ * only keys it knows and every other key is an error). A key left out takes the default written here
+ * and in {@code config/sensor.yaml}. Ranges are checked by {@link ConfigLoader}, which knows the
+ * key paths for its messages.
+ */
+public final class SensorConfig {
+  public final Capture capture;
+  public final Pipeline pipeline;
+  public final Flows flows;
+  public final Output output;
+  public final Metrics metrics;
+  public final Logging logging;
+  public final Shutdown shutdown;
+
+  @JsonCreator
+  SensorConfig(
+      @JsonProperty("capture") Capture capture,
+      @JsonProperty("pipeline") Pipeline pipeline,
+      @JsonProperty("flows") Flows flows,
+      @JsonProperty("output") Output output,
+      @JsonProperty("metrics") Metrics metrics,
+      @JsonProperty("logging") Logging logging,
+      @JsonProperty("shutdown") Shutdown shutdown) {
+    this.capture = capture; // required: ConfigLoader says so when it is missing
+    this.pipeline = orElse(pipeline, new Pipeline(null, null));
+    this.flows = orElse(flows, new Flows(null, null, null));
+    this.output = orElse(output, new Output(null, null));
+    this.metrics = orElse(metrics, new Metrics(null, null));
+    this.logging = orElse(logging, new Logging(null));
+    this.shutdown = orElse(shutdown, new Shutdown(null));
+  }
+
+  /**
+   * Every setting as "key path = value", in file order: what SIGHUP compares to tell which settings
+   * changed (and which of those need a restart).
+   */
+  public java.util.Map<String, String> flatten() {
+    java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+    if (capture != null) {
+      for (int i = 0; i < capture.interfaces.size(); i++) {
+        Interface f = capture.interfaces.get(i);
+        String p = "capture.interfaces[" + i + "].";
+        m.put(p + "name", f.name);
+        m.put(p + "promiscuous", String.valueOf(f.promiscuous));
+        m.put(p + "snaplen", String.valueOf(f.snaplen));
+        m.put(p + "buffer_size", String.valueOf(f.bufferSize));
+        m.put(p + "immediate", String.valueOf(f.immediate));
+        m.put(p + "timeout", String.valueOf(f.timeout));
+        m.put(p + "filter", f.filter);
+      }
+      m.put("capture.tick", String.valueOf(capture.tick));
+    }
+    m.put("pipeline.workers", String.valueOf(pipeline.workers));
+    m.put("pipeline.ring_size", String.valueOf(pipeline.ringSize));
+    m.put("flows.max_flows", String.valueOf(flows.maxFlows));
+    m.put("flows.vlan_in_key", String.valueOf(flows.vlanInKey));
+    m.put("flows.timeouts.tcp_inactivity", String.valueOf(flows.timeouts.tcpInactivity));
+    m.put("flows.timeouts.udp_inactivity", String.valueOf(flows.timeouts.udpInactivity));
+    m.put("flows.timeouts.icmp_inactivity", String.valueOf(flows.timeouts.icmpInactivity));
+    m.put("flows.timeouts.other_inactivity", String.valueOf(flows.timeouts.otherInactivity));
+    m.put("output.path", output.path);
+    m.put("output.stats_interval", String.valueOf(output.statsInterval));
+    m.put("metrics.enabled", String.valueOf(metrics.enabled));
+    m.put("metrics.listen", metrics.listen);
+    m.put("logging.level", logging.level);
+    m.put("shutdown.timeout", String.valueOf(shutdown.timeout));
+    return m;
+  }
+
+  /** {@code capture:} the interfaces and the capture thread's clock. */
+  public static final class Capture {
+    public final List<Interface> interfaces;
+    /** Kernel counters are read, and idle flows' timers advanced to the wall clock, this often. */
+    public final Duration tick;
+
+    @JsonCreator
+    Capture(@JsonProperty("interfaces") List<Interface> interfaces, @JsonProperty("tick") Duration tick) {
+      this.interfaces = interfaces == null ? List.of() : List.copyOf(interfaces);
+      this.tick = orElse(tick, Duration.ofSeconds(1));
+    }
+  }
+
+  /** {@code capture.interfaces[i]:} one libpcap handle. */
+  public static final class Interface {
+    public final String name;
+    public final boolean promiscuous;
+    public final int snaplen;
+    /** Kernel capture buffer (libpcap's ring), bytes. */
+    public final long bufferSize;
+    public final boolean immediate;
+    public final Duration timeout;
+    /** BPF filter in tcpdump's syntax; empty: every packet. */
+    public final String filter;
+
+    @JsonCreator
+    Interface(
+        @JsonProperty("name") String name,
+        @JsonProperty("promiscuous") Boolean promiscuous,
+        @JsonProperty("snaplen") Integer snaplen,
+        @JsonProperty("buffer_size") @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = Units.SizeDeserializer.class) Long bufferSize,
+        @JsonProperty("immediate") Boolean immediate,
+        @JsonProperty("timeout") Duration timeout,
+        @JsonProperty("filter") String filter) {
+      this.name = name;
+      this.promiscuous = orElse(promiscuous, true);
+      this.snaplen = orElse(snaplen, 65535);
+      this.bufferSize = orElse(bufferSize, 64L << 20);
+      this.immediate = orElse(immediate, false);
+      this.timeout = orElse(timeout, Duration.ofMillis(100));
+      this.filter = orElse(filter, "");
+    }
+  }
+
+  /** {@code pipeline:} the packet ring and its consumers. */
+  public static final class Pipeline {
+    public final int workers;
+    public final int ringSize;
+
+    @JsonCreator
+    Pipeline(@JsonProperty("workers") Integer workers, @JsonProperty("ring_size") Integer ringSize) {
+      this.workers = orElse(workers, 1);
+      this.ringSize = orElse(ringSize, 16384);
+    }
+  }
+
+  /** {@code flows:} the flow tables' bound and timeouts. */
+  public static final class Flows {
+    public final int maxFlows;
+    /** Whether VLAN ids are part of the flow key (off: Zeek's 5-tuple). */
+    public final boolean vlanInKey;
+    public final Timeouts timeouts;
+
+    @JsonCreator
+    Flows(@JsonProperty("max_flows") Integer maxFlows, @JsonProperty("vlan_in_key") Boolean vlanInKey,
+        @JsonProperty("timeouts") Timeouts timeouts) {
+      this.maxFlows = orElse(maxFlows, 1_000_000);
+      this.vlanInKey = orElse(vlanInKey, false);
+      this.timeouts = orElse(timeouts, new Timeouts(null, null, null, null));
+    }
+  }
+
+  /** {@code flows.timeouts:} inactivity timeouts (Zeek's defaults). */
+  public static final class Timeouts {
+    public final Duration tcpInactivity;
+    public final Duration udpInactivity;
+    public final Duration icmpInactivity;
+    public final Duration otherInactivity;
+
+    @JsonCreator
+    Timeouts(
+        @JsonProperty("tcp_inactivity") Duration tcp,
+        @JsonProperty("udp_inactivity") Duration udp,
+        @JsonProperty("icmp_inactivity") Duration icmp,
+        @JsonProperty("other_inactivity") Duration other) {
+      this.tcpInactivity = orElse(tcp, Duration.ofMinutes(5));
+      this.udpInactivity = orElse(udp, Duration.ofMinutes(1));
+      this.icmpInactivity = orElse(icmp, Duration.ofMinutes(1));
+      this.otherInactivity = orElse(other, Duration.ofMinutes(1));
+    }
+  }
+
+  /** {@code output:} where records go until the spool exists. */
+  public static final class Output {
+    /** A file (appended to) or "-" for stdout. */
+    public final String path;
+    public final Duration statsInterval;
+
+    @JsonCreator
+    Output(@JsonProperty("path") String path, @JsonProperty("stats_interval") Duration statsInterval) {
+      this.path = orElse(path, "-");
+      this.statsInterval = orElse(statsInterval, Duration.ofSeconds(60));
+    }
+  }
+
+  /** {@code metrics:} the HTTP listener for /metrics, /healthz and /readyz. */
+  public static final class Metrics {
+    public final boolean enabled;
+    /** host:port; port 0 picks a free port (logged). */
+    public final String listen;
+
+    @JsonCreator
+    Metrics(@JsonProperty("enabled") Boolean enabled, @JsonProperty("listen") String listen) {
+      this.enabled = orElse(enabled, true);
+      this.listen = orElse(listen, "127.0.0.1:9108");
+    }
+  }
+
+  /** {@code logging:} the level of the daemon's log (stderr, so the journal on systemd). */
+  public static final class Logging {
+    public final String level;
+
+    @JsonCreator
+    Logging(@JsonProperty("level") String level) {
+      this.level = orElse(level, "info");
+    }
+  }
+
+  /** {@code shutdown:} how long SIGTERM may take. */
+  public static final class Shutdown {
+    public final Duration timeout;
+
+    @JsonCreator
+    Shutdown(@JsonProperty("timeout") Duration timeout) {
+      this.timeout = orElse(timeout, Duration.ofSeconds(10));
+    }
+  }
+
+  private static <T> T orElse(T v, T dflt) {
+    return v == null ? dflt : v;
+  }
+}
