@@ -13,8 +13,6 @@ public enum AppCounter {
   TCP_FLOWS_UNDETECTED("app_tcp_flows_undetected", "TCP flows whose bytes matched no protocol (inspection stopped)"),
   TCP_SEGMENTS_TRUNCATED("app_tcp_segments_truncated",
       "TCP segments cut by the capture's snap length: their payload was not reassembled (a gap)"),
-  TCP_STREAMS_RESTARTED("app_tcp_streams_restarted",
-      "TCP directions whose first data was far from where their SYN put the stream (several ISNs): restarted there"),
   PROBE_OVERFLOW("app_probe_overflow",
       "flow directions that sent more than the probe buffer before any protocol was recognised"),
   UDP_FLOWS_PROBED("app_udp_flows_probed", "UDP flows whose first datagram was looked at"),

@@ -56,9 +56,6 @@ final class TcpApp extends AppFlow implements HttpTransactionListener {
   final Side sideB = new Side(false);
 
   int mode;
-  /** Sequence number of each side's first data byte as its latest SYN put it (-1 unknown). */
-  private long baseA = -1;
-  private long baseB = -1;
   /** Time of the packet being processed (the bytes delivered now arrived with it). */
   long curTs;
   /** Set when the flow needs nothing more: the layer releases this state after the packet. */
@@ -133,14 +130,11 @@ final class TcpApp extends AppFlow implements HttpTransactionListener {
     framerB.reset();
     dns = null;
     flushing = false;
-    baseA = baseB = -1;
     if (f.sawSyn(true)) {
       ra.segment(f.synSeq(true), true, false, false, null, 0, 0, tsNanos);
-      baseA = (f.synSeq(true) + 1) & 0xffffffffL;
     }
     if (f.sawSyn(false)) {
       rb.segment(f.synSeq(false), true, false, false, null, 0, 0, tsNanos);
-      baseB = (f.synSeq(false) + 1) & 0xffffffffL;
     }
   }
 
@@ -154,24 +148,10 @@ final class TcpApp extends AppFlow implements HttpTransactionListener {
     TcpReassembler self = fromA ? ra : rb;
     TcpReassembler peer = fromA ? rb : ra;
     long capBefore = layer.capGaps();
-    if ((flags & DecodedPacket.TCP_ACK) != 0 && !(fresh(peer) && far(fromA ? baseB : baseA, p.ack))) {
+    if ((flags & DecodedPacket.TCP_ACK) != 0) {
       peer.ack(p.ack, flow.cleanlyEstablished());
     }
     int len = p.payloadLen;
-    if (len > 0 && !syn && fresh(self) && far(fromA ? baseA : baseB, p.seq)) {
-      // Nothing delivered yet and the data is nowhere near where the SYN put the stream: the side
-      // used several initial sequence numbers (SYN-ACKs retransmitted with new ones) and the one
-      // kept is not the one in use. The stream starts at this segment instead.
-      layer.counters.inc(AppCounter.TCP_STREAMS_RESTARTED);
-      self.reset(fromA ? sideA : sideB);
-    }
-    if (syn && fresh(self)) {
-      if (fromA) {
-        baseA = p.seq + 1;
-      } else {
-        baseB = p.seq + 1;
-      }
-    }
     if (len > 0 && p.payloadCaptured < len) {
       // cut by the snap length: the bytes are not all here; the hole becomes a gap later
       layer.counters.inc(AppCounter.TCP_SEGMENTS_TRUNCATED);
@@ -185,17 +165,6 @@ final class TcpApp extends AppFlow implements HttpTransactionListener {
           "out-of-order data passed the per-flow cap or the worker's reassembly budget: a hole was skipped",
           "tcp", fromOrig(fromA) ? 1 : 0);
     }
-  }
-
-  /** A reassembler that started from a SYN and has delivered, skipped and held nothing since. */
-  private static boolean fresh(TcpReassembler r) {
-    return r.synSeen() && r.nextOffset() == 0 && r.heldBytes() == 0 && !r.isClosed();
-  }
-
-  /** Whether sequence number {@code seq} is more than 16 MiB away from {@code base} either way. */
-  private static boolean far(long base, long seq) {
-    int d = (int) (seq - base);
-    return base >= 0 && (d > (1 << 24) || d < -(1 << 24));
   }
 
   boolean fromOrig(boolean fromA) {
