@@ -3,6 +3,7 @@ package dev.nsm.sensor.cli;
 import dev.nsm.proto.v1.Event;
 import dev.nsm.sensor.capture.CaptureFiles;
 import dev.nsm.sensor.capture.CaptureFormatException;
+import dev.nsm.sensor.app.AppConfig;
 import dev.nsm.sensor.capture.PacketSource;
 import dev.nsm.sensor.flow.FlowConfig;
 import dev.nsm.sensor.output.JsonLines;
@@ -31,7 +32,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "replay", mixinStandardHelpOptions = true,
     description = {"Replays a pcap or pcapng capture (classic or gzip'd; '-' reads stdin) through the",
         "same pipeline as live capture and writes one JSON line per record: {\"flow\": {...}} for",
-        "each connection, then one {\"stats\": {...}} line with the run's counters.",
+        "each connection, {\"dns\": ...}, {\"tls\": ...}, {\"http\": ...} and {\"notice\": ...} for what",
+        "the application layer found, then one {\"stats\": {...}} line with the run's counters.",
         "With --collector (or --spool, or --config), the records go through the same spool and",
         "exporters as the daemon instead: appended to a spool (--spool DIR, else a temporary one),",
         "streamed to each collector, and replay waits until every record is acked.",
@@ -57,6 +59,21 @@ public final class ReplayCommand implements Callable<Integer> {
       description = "flows held at once over all workers; past it the least recently active is "
           + "evicted and counted (default: ${DEFAULT-VALUE})")
   int maxFlows;
+
+  @Option(names = "--reassembly-flow-cap", paramLabel = "BYTES", defaultValue = "262144",
+      description = "out-of-order TCP bytes held per flow direction; past it a hole is skipped, "
+          + "counted and noticed (default: ${DEFAULT-VALUE})")
+  int reassemblyFlowCap;
+
+  @Option(names = "--reassembly-memory", paramLabel = "BYTES", defaultValue = "268435456",
+      description = "out-of-order TCP bytes held over all workers (split between them); past it holes "
+          + "are skipped, counted and noticed (default: ${DEFAULT-VALUE})")
+  long reassemblyMemory;
+
+  @Option(names = "--analyse-partial", negatable = true, defaultValue = "false", fallbackValue = "true",
+      description = "also look for DNS, TLS and HTTP in TCP connections whose first packet was neither SYN "
+          + "nor SYN-ACK (Zeek does not; default: off)")
+  boolean analysePartial;
 
   @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "a progress line on stderr when stderr is a terminal (default: on)")
@@ -128,6 +145,13 @@ public final class ReplayCommand implements Callable<Integer> {
     if (maxFlows < workers) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--max-flows must be at least --workers, not " + maxFlows);
     }
+    AppConfig appConfig;
+    try {
+      appConfig = AppConfig.defaults().withReassembly(reassemblyFlowCap, reassemblyMemory)
+          .withAnalysePartial(analysePartial).perWorker(workers);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
     PacketSource source;
     try {
       source = CaptureFiles.open(file);
@@ -155,7 +179,7 @@ public final class ReplayCommand implements Callable<Integer> {
     JsonLines json = new JsonLines(new BufferedOutputStream(os, 1 << 20));
     RecordRing records = new RecordRing(8192, json);
     FlowConfig flowConfig = FlowConfig.defaults().withMaxFlows(maxFlows).perWorker(workers);
-    Pipeline pipeline = new Pipeline(workers, ringSize, flowConfig, records);
+    Pipeline pipeline = new Pipeline(workers, ringSize, flowConfig, appConfig, records);
     Ingest ingest = pipeline.ingest();
     Progress bar = progress && System.console() != null ? new Progress(source, err) : null;
     try {

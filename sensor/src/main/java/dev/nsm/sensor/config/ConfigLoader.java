@@ -198,6 +198,15 @@ public final class ConfigLoader {
     range("flows.timeouts.udp_inactivity", c.flows.timeouts.udpInactivity, Duration.ofSeconds(1), day);
     range("flows.timeouts.icmp_inactivity", c.flows.timeouts.icmpInactivity, Duration.ofSeconds(1), day);
     range("flows.timeouts.other_inactivity", c.flows.timeouts.otherInactivity, Duration.ofSeconds(1), day);
+    long cap = c.protocols.reassembly.flowCap;
+    if (cap < 4096 || cap > (64L << 20)) {
+      throw new ConfigException("protocols.reassembly.flow_cap", "must be from 4KiB to 64MiB, not " + Units.formatSize(cap));
+    }
+    long mem = c.protocols.reassembly.memory;
+    if (mem < cap * c.pipeline.workers || mem > (64L << 30)) {
+      throw new ConfigException("protocols.reassembly.memory", "must be from flow_cap x workers ("
+          + Units.formatSize(cap * c.pipeline.workers) + ") to 64GiB, not " + Units.formatSize(mem));
+    }
     range("output.stats_interval", c.output.statsInterval, Duration.ofSeconds(1), day);
     checkOutput(c.output.path, baseDir);
     if (c.metrics.enabled) {

@@ -17,6 +17,7 @@ public final class SensorConfig {
   public final Capture capture;
   public final Pipeline pipeline;
   public final Flows flows;
+  public final Protocols protocols;
   public final Output output;
   public final Metrics metrics;
   public final Logging logging;
@@ -32,6 +33,7 @@ public final class SensorConfig {
       @JsonProperty("capture") Capture capture,
       @JsonProperty("pipeline") Pipeline pipeline,
       @JsonProperty("flows") Flows flows,
+      @JsonProperty("protocols") Protocols protocols,
       @JsonProperty("output") Output output,
       @JsonProperty("metrics") Metrics metrics,
       @JsonProperty("logging") Logging logging,
@@ -43,6 +45,7 @@ public final class SensorConfig {
     this.capture = capture; // required: ConfigLoader says so when it is missing
     this.pipeline = orElse(pipeline, new Pipeline(null, null));
     this.flows = orElse(flows, new Flows(null, null, null));
+    this.protocols = orElse(protocols, new Protocols(null, null));
     this.output = orElse(output, new Output(null, null));
     this.metrics = orElse(metrics, new Metrics(null, null));
     this.logging = orElse(logging, new Logging(null));
@@ -95,6 +98,9 @@ public final class SensorConfig {
     m.put("flows.timeouts.udp_inactivity", String.valueOf(flows.timeouts.udpInactivity));
     m.put("flows.timeouts.icmp_inactivity", String.valueOf(flows.timeouts.icmpInactivity));
     m.put("flows.timeouts.other_inactivity", String.valueOf(flows.timeouts.otherInactivity));
+    m.put("protocols.reassembly.flow_cap", String.valueOf(protocols.reassembly.flowCap));
+    m.put("protocols.reassembly.memory", String.valueOf(protocols.reassembly.memory));
+    m.put("protocols.analyse_partial", String.valueOf(protocols.analysePartial));
     m.put("output.path", output.path);
     m.put("output.stats_interval", String.valueOf(output.statsInterval));
     m.put("metrics.enabled", String.valueOf(metrics.enabled));
@@ -218,6 +224,36 @@ public final class SensorConfig {
       this.udpInactivity = orElse(udp, Duration.ofMinutes(1));
       this.icmpInactivity = orElse(icmp, Duration.ofMinutes(1));
       this.otherInactivity = orElse(other, Duration.ofMinutes(1));
+    }
+  }
+
+  /** {@code protocols:} the application layer (DNS, TLS, HTTP records) and its TCP reassembly. */
+  public static final class Protocols {
+    public final Reassembly reassembly;
+    /** Whether TCP connections that began without SYN or SYN-ACK are analysed (Zeek: no). */
+    public final boolean analysePartial;
+
+    @JsonCreator
+    Protocols(@JsonProperty("reassembly") Reassembly reassembly,
+        @JsonProperty("analyse_partial") Boolean analysePartial) {
+      this.reassembly = orElse(reassembly, new Reassembly(null, null));
+      this.analysePartial = orElse(analysePartial, false);
+    }
+  }
+
+  /** {@code protocols.reassembly:} out-of-order TCP data held for the parsers. */
+  public static final class Reassembly {
+    /** Bytes held per flow direction. */
+    public final long flowCap;
+    /** Bytes held over all workers. */
+    public final long memory;
+
+    @JsonCreator
+    Reassembly(
+        @JsonProperty("flow_cap") @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = Units.SizeDeserializer.class) Long flowCap,
+        @JsonProperty("memory") @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = Units.SizeDeserializer.class) Long memory) {
+      this.flowCap = orElse(flowCap, 256L << 10);
+      this.memory = orElse(memory, 256L << 20);
     }
   }
 

@@ -139,7 +139,7 @@ public final class Daemon {
         return fail(EXIT_BAD_CONFIG, "output.path: cannot write " + c.output.path + ": " + e.getMessage());
       }
     }
-    pipeline = new Pipeline(c.pipeline.workers, c.pipeline.ringSize, flowConfig(c), output);
+    pipeline = new Pipeline(c.pipeline.workers, c.pipeline.ringSize, flowConfig(c), appConfig(c), output);
     long maxTimeout = 0;
     for (SensorConfig.Interface itf : c.capture.interfaces) {
       maxTimeout = Math.max(maxTimeout, itf.immediate ? 0 : itf.timeout.toNanos());
@@ -405,6 +405,14 @@ public final class Daemon {
         .withInactivity(t.tcpInactivity.toNanos(), t.udpInactivity.toNanos(), t.icmpInactivity.toNanos(), t.otherInactivity.toNanos())
         .withVlanInKey(c.flows.vlanInKey)
         .withMaxFlows(c.flows.maxFlows)
+        .perWorker(c.pipeline.workers);
+  }
+
+  static dev.nsm.sensor.app.AppConfig appConfig(SensorConfig c) {
+    SensorConfig.Protocols p = c.protocols;
+    return dev.nsm.sensor.app.AppConfig.defaults()
+        .withReassembly((int) p.reassembly.flowCap, p.reassembly.memory)
+        .withAnalysePartial(p.analysePartial)
         .perWorker(c.pipeline.workers);
   }
 

@@ -86,7 +86,7 @@ class ConfigErrorsTest {
   @Test
   void unknownTopLevelSection() throws IOException {
     assertRejected(OK + "spol:\n  dir: /var/lib/sensor\n",
-        "spol: unknown key; allowed here: capture, pipeline, flows, output, metrics, logging, shutdown, sensor_id, spool, "
+        "spol: unknown key; allowed here: capture, pipeline, flows, protocols, output, metrics, logging, shutdown, sensor_id, spool, "
             + "collectors, subscribe");
   }
 
@@ -175,6 +175,8 @@ class ConfigErrorsTest {
       "logging:\\n  level: loud|logging.level: must be one of error, warn, info, debug, trace, not \"loud\"",
       "output:\\n  path: /nonexistent-nsml/records.jsonl|output.path: directory /nonexistent-nsml does not exist",
       "shutdown:\\n  timeout: 0s|shutdown.timeout: must be from 1s to 10m, not 0s",
+      "protocols:\\n  reassembly:\\n    flow_cap: 1KiB|protocols.reassembly.flow_cap: must be from 4KiB to 64MiB, not 1KiB",
+      "protocols:\\n  reassembly:\\n    memory: 64KiB|protocols.reassembly.memory: must be from flow_cap x workers (256KiB) to 64GiB, not 64KiB",
   })
   void impossibleValue(String section, String expected) throws IOException {
     assertRejected(OK + section.replace("\\n", "\n") + "\n", expected);
