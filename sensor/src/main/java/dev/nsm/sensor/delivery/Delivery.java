@@ -140,7 +140,7 @@ public final class Delivery implements AutoCloseable {
     long last = spool.nextSeq() - 1;
     long deadline = System.nanoTime() + timeout.toNanos();
     for (Exporter e : exporters) {
-      e.awaitAcked(last, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+      e.awaitAckedTimed(last, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
     List<String> behind = new ArrayList<>();
     for (Exporter e : exporters) {
