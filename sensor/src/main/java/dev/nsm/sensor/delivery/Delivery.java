@@ -222,7 +222,7 @@ public final class Delivery implements AutoCloseable {
       FunctionCounter.builder("nsm.collector.sent.records", e, Exporter::sentRecords).description("records sent (resends included)")
           .tag("collector", n).register(r);
       FunctionCounter.builder("nsm.collector.sent.bytes", e, Exporter::sentBytes).description("bytes of batches sent").tag("collector", n).register(r);
-      FunctionCounter.builder("nsm.collector.connects", e, Exporter::connects).description("Push streams opened").tag("collector", n).register(r);
+      FunctionCounter.builder("nsm.collector.connects", e, Exporter::connects).description("Push streams started (attempts that failed to connect included)").tag("collector", n).register(r);
     }
   }
 

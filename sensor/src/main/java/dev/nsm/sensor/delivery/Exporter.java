@@ -189,7 +189,12 @@ public final class Exporter implements Spool.RetentionListener, AutoCloseable {
     @Override
     public void beforeStart(ClientCallStreamObserver<RawBatch> requestStream) {
       out = requestStream;
-      requestStream.setOnReadyHandler(() -> LockSupport.unpark(thread));
+      requestStream.setOnReadyHandler(() -> {
+        if (!done) {
+          connected = true; // the transport is up and the stream open (not merely asked for)
+        }
+        LockSupport.unpark(thread);
+      });
     }
 
     @Override
@@ -206,6 +211,7 @@ public final class Exporter implements Spool.RetentionListener, AutoCloseable {
 
     @Override
     public void onError(Throwable t) {
+      connected = false;
       Status s = Status.fromThrowable(t);
       why = s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription());
       done = true;
@@ -214,6 +220,7 @@ public final class Exporter implements Spool.RetentionListener, AutoCloseable {
 
     @Override
     public void onCompleted() {
+      connected = false;
       why = "the collector ended the stream";
       done = true;
       LockSupport.unpark(thread);
@@ -235,7 +242,6 @@ public final class Exporter implements Spool.RetentionListener, AutoCloseable {
           continue;
         }
         connects++;
-        connected = true;
         long from = resumePoint();
         reader.seek(from);
         batch.clear();
