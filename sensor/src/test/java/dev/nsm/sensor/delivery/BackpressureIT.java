@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the records at the pipeline's pace; the exporter falls behind), and its lag is visible in Status
  * and in the metrics.
  *
- * <p>Four runs each, interleaved, of {@code replay} of a 200 000-flow capture into a spool, with the
+ * <p>Four runs each, interleaved, of {@code replay} of a 150 000-flow capture into a spool, with the
  * same flags (Sensor service and metrics on) but for the collector: none, or one that acks every
  * commit 200 ms late. The time compared is the replay's own "appended in S s" (input read, records
  * made and spooled); the fastest slow-collector run may take at most 10 % longer than the fastest
@@ -40,7 +40,7 @@ class BackpressureIT {
 
   @Test
   void slowCollectorDoesNotSlowReplayAndItsLagIsVisible() throws Exception {
-    Path pcap = SyntheticCapture.flows(tmp.resolve("flows.pcap"), 200_000, 20);
+    Path pcap = SyntheticCapture.flows(tmp.resolve("flows.pcap"), 150_000, 20);
     Path out = tmp.resolve("collected.jsonl");
     int port = Procs.freePort();
     Path config = tmp.resolve("sensor.yaml");
@@ -59,22 +59,22 @@ class BackpressureIT {
             config.toString(), "--metrics-listen", "127.0.0.1:0");
         assertEquals(0, Procs.waitExit(a, 60), Files.readString(logA));
         long[] madeA = Procs.appended(logA);
-        assertEquals(200_001, madeA[0]);
+        assertEquals(150_001, madeA[0]);
         alone.add(madeA[3]);
 
         Path logB = tmp.resolve("slow-" + run + ".log");
         Process b = procs.sensor(logB, slowArgs(pcap, tmp.resolve("spool-b-" + run), config, port, "1s"));
-        assertEquals(3, Procs.waitExit(b, 60), "the slow collector cannot take 200001 records within the drain timeout\n"
+        assertEquals(3, Procs.waitExit(b, 60), "the slow collector cannot take 150001 records within the drain timeout\n"
             + Files.readString(logB));
         long[] madeB = Procs.appended(logB);
-        assertEquals(200_001, madeB[0]);
+        assertEquals(150_001, madeB[0]);
         withSlow.add(madeB[3]);
         assertTrue(Files.readString(logB).contains("record(s) unacked"), Files.readString(logB));
       }
     }
     long bestAlone = Collections.min(alone);
     long bestSlow = Collections.min(withSlow);
-    System.out.printf("replay of 200000 flows into the spool: no collector %s ms, slow collector %s ms (fastest %d / %d ms, %+.1f %%;"
+    System.out.printf("replay of 150000 flows into the spool: no collector %s ms, slow collector %s ms (fastest %d / %d ms, %+.1f %%;"
         + " medians %d / %d ms)%n", ms(alone), ms(withSlow), bestAlone / 1000, bestSlow / 1000, 100.0 * (bestSlow - bestAlone) / bestAlone,
         median(alone) / 1000, median(withSlow) / 1000);
     assertTrue(bestSlow <= bestAlone * 1.10, "a slow collector slowed the replay by more than 10 %: " + bestSlow + " vs " + bestAlone + " us");
@@ -96,7 +96,7 @@ class BackpressureIT {
       assertEquals(1, st.getCollectorsCount(), st.toString());
       CollectorStatus c = st.getCollectors(0);
       assertEquals("127.0.0.1_" + collectorPort, c.getName());
-      assertEquals(200_001, st.getSpool().getNextSeq());
+      assertEquals(150_001, st.getSpool().getNextSeq());
       assertTrue(c.getLagRecords() > 10_000, "the slow collector is behind: " + c);
       long expectLag = st.getSpool().getNextSeq() - (c.getHasAcked() ? c.getAckedSeq() + 1 : 0);
       assertEquals(expectLag, c.getLagRecords(), "lag = next seq - (acked + 1): " + c);
@@ -109,7 +109,7 @@ class BackpressureIT {
       assertTrue(lag > 1_000 && lag <= c.getLagRecords(), "metrics lag " + lag + " (Status said " + c.getLagRecords() + " a moment before)");
       Matcher appended = Pattern.compile("(?m)^nsm_spool_records_appended_total ([0-9.E]+)$").matcher(text);
       assertTrue(appended.find(), text);
-      assertEquals(200_001, (long) Double.parseDouble(appended.group(1)));
+      assertEquals(150_001, (long) Double.parseDouble(appended.group(1)));
       System.out.printf("lag visible: Status %d records (acked %d), metrics %.0f%n", c.getLagRecords(), c.getAckedSeq(), lag);
     } finally {
       ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
