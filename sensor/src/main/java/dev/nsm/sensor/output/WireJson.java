@@ -38,6 +38,13 @@ public final class WireJson {
     final byte[][] keys;
     final boolean simple; // no maps, no groups
     final int special; // 1 Timestamp, 2 Duration
+    // per field (index into ordered), looked up once: protobuf 4's descriptors compute presence and
+    // types from feature sets on every call, which showed in profiles
+    final boolean[] presence;
+    final boolean[] repeated;
+    final boolean[] packable;
+    final FieldDescriptor.Type[] types;
+    final FieldDescriptor.JavaType[] javaTypes;
 
     Plan(Descriptor d) {
       type = d;
@@ -60,6 +67,18 @@ public final class WireJson {
         }
       }
       simple = s;
+      presence = new boolean[ordered.length];
+      repeated = new boolean[ordered.length];
+      packable = new boolean[ordered.length];
+      types = new FieldDescriptor.Type[ordered.length];
+      javaTypes = new FieldDescriptor.JavaType[ordered.length];
+      for (int i = 0; i < ordered.length; i++) {
+        presence[i] = ordered[i].hasPresence();
+        repeated[i] = ordered[i].isRepeated();
+        packable[i] = ordered[i].isPackable();
+        types[i] = ordered[i].getType();
+        javaTypes[i] = ordered[i].getJavaType();
+      }
       special = d.getFullName().equals("google.protobuf.Timestamp") ? 1 : d.getFullName().equals("google.protobuf.Duration") ? 2 : 0;
     }
   }
@@ -208,7 +227,7 @@ public final class WireJson {
         e++;
       }
       int count = e - from;
-      if (count == 0 && fd.hasPresence()) {
+      if (count == 0 && p.presence[s]) {
         continue;
       }
       if (!first) {
@@ -216,11 +235,12 @@ public final class WireJson {
       }
       first = false;
       put(p.keys[s]);
-      if (fd.isRepeated()) {
+      FieldDescriptor.Type type = p.types[s];
+      if (p.repeated[s]) {
         put((byte) '[');
         boolean firstItem = true;
         for (int k = from; k < e; k++) {
-          if (f.wire[k] == 2 && fd.isPackable()) {
+          if (f.wire[k] == 2 && p.packable[s]) {
             // packed: a run of values in one LEN field
             int q = f.pos[k];
             int qend = q + f.len[k];
@@ -229,7 +249,7 @@ public final class WireJson {
                 put((byte) ',');
               }
               firstItem = false;
-              q = packedValue(fd, q, qend);
+              q = packedValue(fd, type, q, qend);
               if (q < 0) {
                 return false;
               }
@@ -239,20 +259,20 @@ public final class WireJson {
               put((byte) ',');
             }
             firstItem = false;
-            if (!value(fd, f.wire[k], f.pos[k], f.len[k], depth)) {
+            if (!value(fd, type, f.wire[k], f.pos[k], f.len[k], depth)) {
               return false;
             }
           }
         }
         put((byte) ']');
       } else if (count == 0) {
-        defaultValue(fd);
+        defaultValue(fd, p.javaTypes[s]);
       } else {
-        if (count > 1 && fd.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+        if (count > 1 && p.javaTypes[s] == FieldDescriptor.JavaType.MESSAGE) {
           return false; // protobuf merges repeated occurrences of a message field
         }
         int k = e - 1; // the last occurrence wins
-        if (!value(fd, f.wire[k], f.pos[k], f.len[k], depth)) {
+        if (!value(fd, type, f.wire[k], f.pos[k], f.len[k], depth)) {
           return false;
         }
       }
@@ -284,8 +304,8 @@ public final class WireJson {
   }
 
   /** One value of a field at {@code pos} (wire type {@code w}); false to decline. */
-  private boolean value(FieldDescriptor fd, int w, int pos, int len, int depth) {
-    switch (fd.getType()) {
+  private boolean value(FieldDescriptor fd, FieldDescriptor.Type type, int w, int pos, int len, int depth) {
+    switch (type) {
       case MESSAGE:
         if (w != 2) {
           return false;
@@ -308,13 +328,13 @@ public final class WireJson {
         if (w == 2) {
           return false;
         }
-        return packedValue(fd, pos, pos + (w == 0 ? 10 : w == 1 ? 8 : 4)) >= 0;
+        return packedValue(fd, type, pos, pos + (w == 0 ? 10 : w == 1 ? 8 : 4)) >= 0;
     }
   }
 
   /** A scalar at {@code q}; returns the position after it, or -1. */
-  private int packedValue(FieldDescriptor fd, int q, int end) {
-    switch (fd.getType()) {
+  private int packedValue(FieldDescriptor fd, FieldDescriptor.Type type, int q, int end) {
+    switch (type) {
       case INT32: {
         long v = varint(q, end);
         putLong((int) v);
@@ -407,8 +427,8 @@ public final class WireJson {
     }
   }
 
-  private void defaultValue(FieldDescriptor fd) {
-    switch (fd.getJavaType()) {
+  private void defaultValue(FieldDescriptor fd, FieldDescriptor.JavaType javaType) {
+    switch (javaType) {
       case STRING:
       case BYTE_STRING:
         putAscii("\"\"");
