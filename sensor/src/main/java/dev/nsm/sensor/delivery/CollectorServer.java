@@ -82,6 +82,9 @@ public final class CollectorServer implements AutoCloseable {
             .addMethod(RAW_PUSH, ServerCalls.asyncBidiStreamingCall(this::push))
             .build())
         .maxInboundMessageSize(16 << 20)
+        // room for the WINDOW batches a stream may have in flight (1 MiB each at most) without
+        // waiting on HTTP/2 window updates; BDP auto-tuning stays on above it
+        .initialFlowControlWindow(8 << 20)
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(false)
         .keepAliveTime(60, TimeUnit.SECONDS)
