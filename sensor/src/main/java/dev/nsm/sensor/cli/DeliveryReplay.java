@@ -156,6 +156,9 @@ final class DeliveryReplay {
         List<String> behind = delivery.drain(drain);
         if (behind.isEmpty()) {
           err.printf("replay: every record acked by %d collector(s) in %.3f s%n", delivery.exporters().size(), (System.nanoTime() - start) / 1e9);
+          for (Exporter e : delivery.exporters()) {
+            err.println("replay: " + e.name() + ": " + e.rate());
+          }
         } else {
           for (String b : behind) {
             err.println("sensor: after --drain-timeout " + cmd.drainTimeout + ", collector " + b);

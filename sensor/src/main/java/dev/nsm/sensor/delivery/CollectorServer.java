@@ -1,10 +1,15 @@
 package dev.nsm.sensor.delivery;
 
 import dev.nsm.proto.v1.Ack;
-import dev.nsm.proto.v1.Batch;
 import dev.nsm.proto.v1.CollectorGrpc;
+import io.grpc.MethodDescriptor;
 import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ServerCalls;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -51,13 +56,14 @@ public final class CollectorServer implements AutoCloseable {
   private volatile Throwable failure;
   private volatile long received;
 
-  /** One queued thing for the writer: a batch of a stream, or the end of a stream. */
-  private record Item(Peer peer, Batch batch) {}
+  /** One queued thing for the writer: a batch of a stream (a Batch's wire bytes), or the end of a stream (null). */
+  private record Item(Peer peer, byte[] batch) {}
 
   /** One Push stream's response side: used by the writer thread only (plus the cancel flag). */
   private static final class Peer {
     final ServerCallStreamObserver<Ack> out;
     volatile boolean cancelled;
+    String bad;
 
     Peer(ServerCallStreamObserver<Ack> out) {
       this.out = out;
@@ -72,7 +78,9 @@ public final class CollectorServer implements AutoCloseable {
     this.store = CollectorStore.open(out);
     this.ackDelayNanos = ackDelay.toNanos();
     NettyServerBuilder b = NettyServerBuilder.forAddress(listen)
-        .addService(new Service())
+        .addService(ServerServiceDefinition.builder(CollectorGrpc.SERVICE_NAME)
+            .addMethod(RAW_PUSH, ServerCalls.asyncBidiStreamingCall(this::push))
+            .build())
         .maxInboundMessageSize(16 << 20)
         .permitKeepAliveTime(10, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(false)
@@ -102,9 +110,27 @@ public final class CollectorServer implements AutoCloseable {
     return server.getPort();
   }
 
-  private final class Service extends CollectorGrpc.CollectorImplBase {
+  /**
+   * Collector/Push with the Batch taken as its wire bytes: the writer reads the events out of them
+   * itself ({@link CollectorStore#write}), with no message objects in between.
+   */
+  static final MethodDescriptor<byte[], Ack> RAW_PUSH = CollectorGrpc.getPushMethod().toBuilder(new MethodDescriptor.Marshaller<byte[]>() {
     @Override
-    public StreamObserver<Batch> push(StreamObserver<Ack> responses) {
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return stream.readAllBytes();
+      } catch (IOException e) {
+        throw Status.INTERNAL.withDescription("reading a batch: " + e.getMessage()).asRuntimeException();
+      }
+    }
+  }, ProtoUtils.marshaller(Ack.getDefaultInstance())).build();
+
+  private StreamObserver<byte[]> push(StreamObserver<Ack> responses) {
       ServerCallStreamObserver<Ack> call = (ServerCallStreamObserver<Ack>) responses;
       Peer peer = new Peer(call);
       call.setOnCancelHandler(() -> peer.cancelled = true);
@@ -112,8 +138,8 @@ public final class CollectorServer implements AutoCloseable {
       call.request(WINDOW);
       return new StreamObserver<>() {
         @Override
-        public void onNext(Batch batch) {
-          received += batch.getEventsCount();
+        public void onNext(byte[] batch) {
+          received++;
           queue.add(new Item(peer, batch));
         }
 
@@ -127,7 +153,6 @@ public final class CollectorServer implements AutoCloseable {
           queue.add(new Item(peer, null));
         }
       };
-    }
   }
 
   private void writeLoop() {
@@ -146,7 +171,14 @@ public final class CollectorServer implements AutoCloseable {
         for (Item it : items) {
           Set<String> s = new LinkedHashSet<>();
           if (it.batch() != null) {
-            store.write(it.batch().getEventsList(), s);
+            try {
+              store.write(it.batch(), s);
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+              // a sender's bug: say so on its stream (it reconnects and resends from its last ack)
+              LOG.warn("collector: a malformed batch: {}", e.getMessage());
+              s = null;
+              it.peer().bad = e.getMessage();
+            }
           }
           perItem.add(s);
         }
@@ -161,6 +193,11 @@ public final class CollectorServer implements AutoCloseable {
             continue;
           }
           try {
+            if (p.bad != null) {
+              p.cancelled = true;
+              p.out.onError(Status.INVALID_ARGUMENT.withDescription("malformed Batch: " + p.bad).asRuntimeException());
+              continue;
+            }
             if (it.batch() == null) {
               p.out.onCompleted();
               continue;
@@ -191,6 +228,7 @@ public final class CollectorServer implements AutoCloseable {
     return failure;
   }
 
+  /** Batches received. */
   public long received() {
     return received;
   }

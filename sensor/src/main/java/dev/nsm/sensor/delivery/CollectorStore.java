@@ -1,7 +1,9 @@
 package dev.nsm.sensor.delivery;
 
 import dev.nsm.proto.v1.Event;
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.nsm.sensor.output.JsonLines;
+import dev.nsm.sensor.output.WireJson;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,8 +18,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +66,8 @@ final class CollectorStore implements AutoCloseable {
   private long stored;
   private long duplicates;
   private long commits;
+  private long slowPath;
+  private final WireJson wireJson = new WireJson();
 
   private CollectorStore(Path file, FileChannel channel, long committedLength, Map<String, Long> hwm) {
     this.file = file;
@@ -119,22 +123,138 @@ final class CollectorStore implements AutoCloseable {
   }
 
   /**
-   * Writes the events of one batch that are not duplicates (not yet durable: {@link #commit}).
-   * Returns the sensor_ids the batch touched.
+   * Writes the events of one batch that are not duplicates (not yet durable: {@link #commit}), adding
+   * the sensor_ids the batch touched to {@code touched}. The batch is a {@code nsm.v1.Batch} in wire
+   * format: each event is read for its sensor_id and seq only, and turned into its JSON line by
+   * {@link WireJson} (by parsing and {@link JsonLines} when WireJson declines).
+   *
+   * @throws InvalidProtocolBufferException the batch is not a Batch (nothing after the bad event is written)
    */
-  void write(List<Event> events, java.util.Set<String> touched) throws IOException {
-    for (Event e : events) {
-      String sid = e.getSensorId();
-      touched.add(sid);
-      Long mark = hwm.get(sid);
-      if (mark != null && e.getSeq() <= mark) {
-        duplicates++;
+  void write(byte[] batch, java.util.Set<String> touched) throws IOException {
+    int p = 0;
+    int end = batch.length;
+    while (p < end) {
+      long tag = varint(batch, p, end);
+      p = next;
+      int wire = (int) (tag & 7);
+      if (tag >>> 3 != 1 || wire != 2) {
+        p = skip(batch, p, end, wire); // not Batch.events: an unknown field
         continue;
       }
-      json.accept(e);
-      hwm.put(sid, e.getSeq());
-      stored++;
+      long len = varint(batch, p, end);
+      p = next;
+      if (len < 0 || len > end - p) {
+        throw new InvalidProtocolBufferException("a Batch event runs past the end of the batch");
+      }
+      event(batch, p, (int) len, touched);
+      p += (int) len;
     }
+  }
+
+  private void event(byte[] b, int off, int len, java.util.Set<String> touched) throws IOException {
+    // the delivery fields: sensor_id (1, LEN) and seq (2, VARINT), wherever they are among the record's
+    int sidOff = -1;
+    int sidLen = 0;
+    long seq = 0;
+    int p = off;
+    int end = off + len;
+    while (p < end) {
+      long tag = varint(b, p, end);
+      p = next;
+      int wire = (int) (tag & 7);
+      if (tag >>> 3 == 1 && wire == 2) {
+        long l = varint(b, p, end);
+        p = next;
+        if (l < 0 || l > end - p) {
+          throw new InvalidProtocolBufferException("sensor_id runs past the end of its event");
+        }
+        sidOff = p;
+        sidLen = (int) l;
+        p += sidLen;
+      } else if (tag >>> 3 == 2 && wire == 0) {
+        seq = varint(b, p, end);
+        p = next;
+      } else {
+        p = skip(b, p, end, wire);
+      }
+    }
+    String sid = sensorId(b, sidOff, sidLen);
+    touched.add(sid);
+    Long mark = hwm.get(sid);
+    if (mark != null && seq <= mark) {
+      duplicates++;
+      return;
+    }
+    if (wireJson.line(Event.getDescriptor(), b, off, len)) {
+      buffered.write(wireJson.bytes(), 0, wireJson.length());
+    } else {
+      json.accept(Event.parseFrom(java.nio.ByteBuffer.wrap(b, off, len)));
+      slowPath++;
+    }
+    hwm.put(sid, seq);
+    stored++;
+  }
+
+  private byte[] lastSid = new byte[0];
+  private String lastSidString = "";
+
+  /** The sensor_id as a String, reusing the last one when the bytes are the same (they nearly always are). */
+  private String sensorId(byte[] b, int off, int len) {
+    if (off < 0) {
+      return "";
+    }
+    if (!Arrays.equals(b, off, off + len, lastSid, 0, lastSid.length)) {
+      lastSid = Arrays.copyOfRange(b, off, off + len);
+      lastSidString = new String(lastSid, StandardCharsets.UTF_8);
+    }
+    return lastSidString;
+  }
+
+  private int next;
+
+  private long varint(byte[] b, int p, int end) throws InvalidProtocolBufferException {
+    long v = 0;
+    for (int shift = 0; shift < 64 && p < end; shift += 7) {
+      int x = b[p++];
+      v |= (long) (x & 0x7f) << shift;
+      if (x >= 0) {
+        next = p;
+        return v;
+      }
+    }
+    throw new InvalidProtocolBufferException("a malformed varint in a Batch");
+  }
+
+  private int skip(byte[] b, int p, int end, int wire) throws InvalidProtocolBufferException {
+    switch (wire) {
+      case 0:
+        varint(b, p, end);
+        return next;
+      case 1:
+        p += 8;
+        break;
+      case 2: {
+        long l = varint(b, p, end);
+        if (l < 0 || l > end - next) {
+          throw new InvalidProtocolBufferException("a field runs past the end of its message");
+        }
+        return next + (int) l;
+      }
+      case 5:
+        p += 4;
+        break;
+      default:
+        throw new InvalidProtocolBufferException("wire type " + wire + " is not allowed in a Batch");
+    }
+    if (p > end) {
+      throw new InvalidProtocolBufferException("a field runs past the end of its message");
+    }
+    return p;
+  }
+
+  /** Events written by parsing (WireJson declined: stats records). */
+  long slowPath() {
+    return slowPath;
   }
 
   /** Makes everything written so far durable (the protocol above); after it, acks may go out. */

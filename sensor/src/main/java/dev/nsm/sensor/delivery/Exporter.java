@@ -93,6 +93,9 @@ public final class Exporter implements Spool.RetentionListener, AutoCloseable {
   /** Every seq below this is acked or counted in {@link #dropped}. */
   private long countedBelow;
   private volatile String lastError = "";
+  /** The ack this exporter started from, and when it started (for the delivery rate). */
+  private long startedAcked;
+  private final long startedNanos;
 
   /** Opens the cursor and starts the exporter's thread; it dials at once. */
   public static Exporter start(Settings settings, Spool spool, Path stateDir) throws IOException {
@@ -108,6 +111,8 @@ public final class Exporter implements Spool.RetentionListener, AutoCloseable {
     this.cursorFile = cursorFile;
     Files.createDirectories(cursorFile.getParent());
     this.acked = readCursor(cursorFile);
+    this.startedAcked = acked;
+    this.startedNanos = System.nanoTime();
     this.persistedAck = acked;
     this.countedBelow = acked + 1;
     if (acked >= spool.nextSeq()) {
@@ -117,6 +122,7 @@ public final class Exporter implements Spool.RetentionListener, AutoCloseable {
       this.acked = -1;
       this.countedBelow = 0;
     }
+    this.startedAcked = acked;
     this.thread = new Thread(this::run, "export-" + settings.name());
     this.thread.setDaemon(true);
   }
@@ -363,6 +369,13 @@ public final class Exporter implements Spool.RetentionListener, AutoCloseable {
 
   public String name() {
     return settings.name();
+  }
+
+  /** "N records delivered in S s (R records/s)" since this exporter started, for replay's summary. */
+  public String rate() {
+    long n = acked - startedAcked;
+    double secs = (System.nanoTime() - startedNanos) / 1e9;
+    return String.format(java.util.Locale.ROOT, "%d records acked in %.3f s since delivery started (%.0f records/s)", n, secs, n / secs);
   }
 
   public String address() {

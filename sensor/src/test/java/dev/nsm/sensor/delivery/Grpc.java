@@ -22,8 +22,14 @@ final class Grpc {
     return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
   }
 
+  /** Status, failing fast (UNAVAILABLE) when the connection cannot be made: for the refusal tests. */
   static StatusReply status(ManagedChannel ch) {
     return SensorGrpc.newBlockingStub(ch).withDeadlineAfter(5, TimeUnit.SECONDS).status(StatusRequest.getDefaultInstance());
+  }
+
+  /** Status as a patient consumer asks it: waits (within the deadline) for the connection to be ready. */
+  static StatusReply statusWaiting(ManagedChannel ch) {
+    return SensorGrpc.newBlockingStub(ch).withWaitForReady().withDeadlineAfter(10, TimeUnit.SECONDS).status(StatusRequest.getDefaultInstance());
   }
 
   /** A Subscribe stream's events as they come, and how it ended. */

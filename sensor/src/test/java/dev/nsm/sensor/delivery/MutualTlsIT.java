@@ -127,7 +127,7 @@ class MutualTlsIT {
       int port = Integer.parseInt(Procs.awaitLog(replay, log, "Sensor service \\(Subscribe, Status\\) on port (\\d+)", 30).group(1));
 
       ManagedChannel trusted = tls(port, "client");
-      StatusReply st = Grpc.status(trusted);
+      StatusReply st = Grpc.statusWaiting(trusted);
       assertEquals("tls-test", st.getSensorId());
       assertNotNull(st.getSpool());
       trusted.shutdownNow();

@@ -125,7 +125,7 @@ class SubscribeIT {
       int port = Integer.parseInt(Procs.awaitLog(replay, log, PORT.pattern(), 30).group(1));
       ManagedChannel ch = Grpc.plaintext(port);
       try {
-        StatusReply st = Grpc.status(ch);
+        StatusReply st = Grpc.statusWaiting(ch);
         assertEquals(200, st.getSpool().getFirstSeq(), "retention kept the newest file only: " + st);
         assertEquals(300, st.getSpool().getNextSeq());
         assertEquals("oor-test", st.getSensorId());
