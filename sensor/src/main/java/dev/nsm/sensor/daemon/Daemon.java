@@ -350,6 +350,7 @@ public final class Daemon {
     Map<String, String> after = next.flatten();
     List<String> restart = new ArrayList<>();
     Map<String, String> filters = new HashMap<>();
+    boolean collectorsChanged = false;
     for (String key : union(before.keySet(), after.keySet())) {
       String a = before.get(key);
       String b = after.get(key);
@@ -363,12 +364,22 @@ public final class Daemon {
         applyLogLevel(b);
       } else if (key.equals("shutdown.timeout")) {
         continue; // read at shutdown from the config below
+      } else if (key.startsWith("collectors[") && delivery != null && next.delivers()) {
+        collectorsChanged = true; // applied below, all at once
       } else {
         restart.add(key);
       }
     }
     if (!filters.isEmpty()) {
       capture.requestFilters(filters);
+    }
+    if (collectorsChanged) {
+      // the exporters follow the file now; the rest of the running configuration stays as it was
+      try {
+        LOG.info("reload: {}", delivery.reconfigure(Delivery.plan(next, configPath.toAbsolutePath().getParent()).collectors()));
+      } catch (IOException | RuntimeException e) {
+        LOG.error("reload: collectors not changed: {}", e.getMessage());
+      }
     }
     // keep the running values of what needs a restart, take the rest
     config = restart.isEmpty() ? next : config;

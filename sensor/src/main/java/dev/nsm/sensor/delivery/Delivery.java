@@ -41,7 +41,9 @@ public final class Delivery implements AutoCloseable {
 
   private final Spool spool;
   private final SpoolOutput output;
-  private final List<Exporter> exporters = new ArrayList<>();
+  private final List<Exporter> exporters = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Exporter.Settings> exporterSettings = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private MeterRegistry registry;
   private final SensorService service;
   private Server server;
 
@@ -98,6 +100,7 @@ public final class Delivery implements AutoCloseable {
     try {
       for (Exporter.Settings s : plan.collectors()) {
         delivery.exporters.add(Exporter.start(s, spool, plan.spool().dir()));
+        delivery.exporterSettings.add(s);
       }
       if (plan.listen() != null) {
         delivery.server = delivery.service.serve(plan.listen(), plan.listenTls() == null ? null : TlsFiles.server(plan.listenTls()));
@@ -140,7 +143,7 @@ public final class Delivery implements AutoCloseable {
     long last = spool.nextSeq() - 1;
     long deadline = System.nanoTime() + timeout.toNanos();
     for (Exporter e : exporters) {
-      e.awaitAcked(last, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+      e.awaitAckedTimed(last, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
     List<String> behind = new ArrayList<>();
     for (Exporter e : exporters) {
@@ -153,8 +156,47 @@ public final class Delivery implements AutoCloseable {
     return behind;
   }
 
+  /**
+   * SIGHUP: the collectors of a re-read configuration. Exporters whose settings did not change go on;
+   * removed ones stop (their cursor files stay, so putting one back resumes it); new and changed ones
+   * start from their cursor. Returns what changed, for the log.
+   */
+  public synchronized String reconfigure(List<Exporter.Settings> wanted) throws IOException {
+    List<String> done = new ArrayList<>();
+    for (int i = exporters.size() - 1; i >= 0; i--) {
+      Exporter.Settings have = exporterSettings.get(i);
+      if (!wanted.contains(have)) {
+        Exporter gone = exporters.remove(i);
+        exporterSettings.remove(i);
+        unbind(gone.name());
+        gone.close();
+        done.add("stopped " + gone.name());
+      }
+    }
+    for (Exporter.Settings s : wanted) {
+      if (!exporterSettings.contains(s)) {
+        Exporter e = Exporter.start(s, spool, spool.dir());
+        exporters.add(e);
+        exporterSettings.add(s);
+        if (registry != null) {
+          bindExporter(registry, e);
+        }
+        done.add("started " + s.name() + " (" + s.address() + ")");
+      }
+    }
+    return done.isEmpty() ? "collectors unchanged" : String.join(", ", done);
+  }
+
+  private void unbind(String name) {
+    if (registry != null) {
+      registry.getMeters().stream().filter(m -> m.getId().getName().startsWith("nsm.collector.")
+          && name.equals(m.getId().getTag("collector"))).toList().forEach(registry::remove);
+    }
+  }
+
   /** Delivery's meters: the spool, each collector, the subscribers. */
   public void bind(MeterRegistry r) {
+    this.registry = r;
     FunctionCounter.builder("nsm.spool.records.appended", spool, Spool::appended).description("records appended to the spool").register(r);
     FunctionCounter.builder("nsm.spool.records.deleted", spool, Spool::deleted)
         .description("records deleted by the spool's retention (size or age)").register(r);
@@ -163,6 +205,13 @@ public final class Delivery implements AutoCloseable {
     Gauge.builder("nsm.spool.first.seq", spool, Spool::firstSeq).description("the oldest seq the spool holds").register(r);
     Gauge.builder("nsm.spool.next.seq", spool, Spool::nextSeq).description("the seq the next record will get").register(r);
     for (Exporter e : exporters) {
+      bindExporter(r, e);
+    }
+    Gauge.builder("nsm.subscribers", service, SensorService::subscribers).description("open Subscribe streams").register(r);
+  }
+
+  private static void bindExporter(MeterRegistry r, Exporter e) {
+    {
       String n = e.name();
       Gauge.builder("nsm.collector.connected", e, x -> x.connected() ? 1 : 0).description("1 while a Push stream is open").tag("collector", n).register(r);
       Gauge.builder("nsm.collector.acked.seq", e, Exporter::acked).description("the highest seq the collector acked (-1: none)").tag("collector", n).register(r);
@@ -173,9 +222,8 @@ public final class Delivery implements AutoCloseable {
       FunctionCounter.builder("nsm.collector.sent.records", e, Exporter::sentRecords).description("records sent (resends included)")
           .tag("collector", n).register(r);
       FunctionCounter.builder("nsm.collector.sent.bytes", e, Exporter::sentBytes).description("bytes of batches sent").tag("collector", n).register(r);
-      FunctionCounter.builder("nsm.collector.connects", e, Exporter::connects).description("Push streams opened").tag("collector", n).register(r);
+      FunctionCounter.builder("nsm.collector.connects", e, Exporter::connects).description("Push streams started (attempts that failed to connect included)").tag("collector", n).register(r);
     }
-    Gauge.builder("nsm.subscribers", service, SensorService::subscribers).description("open Subscribe streams").register(r);
   }
 
   /** /healthz's view: null when every collector is connected or never had a problem. */

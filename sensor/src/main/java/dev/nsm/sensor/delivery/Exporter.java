@@ -189,7 +189,12 @@ public final class Exporter implements Spool.RetentionListener, AutoCloseable {
     @Override
     public void beforeStart(ClientCallStreamObserver<RawBatch> requestStream) {
       out = requestStream;
-      requestStream.setOnReadyHandler(() -> LockSupport.unpark(thread));
+      requestStream.setOnReadyHandler(() -> {
+        if (!done) {
+          connected = true; // the transport is up and the stream open (not merely asked for)
+        }
+        LockSupport.unpark(thread);
+      });
     }
 
     @Override
@@ -206,6 +211,7 @@ public final class Exporter implements Spool.RetentionListener, AutoCloseable {
 
     @Override
     public void onError(Throwable t) {
+      connected = false;
       Status s = Status.fromThrowable(t);
       why = s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription());
       done = true;
@@ -214,6 +220,7 @@ public final class Exporter implements Spool.RetentionListener, AutoCloseable {
 
     @Override
     public void onCompleted() {
+      connected = false;
       why = "the collector ended the stream";
       done = true;
       LockSupport.unpark(thread);
@@ -235,7 +242,6 @@ public final class Exporter implements Spool.RetentionListener, AutoCloseable {
           continue;
         }
         connects++;
-        connected = true;
         long from = resumePoint();
         reader.seek(from);
         batch.clear();
@@ -371,11 +377,40 @@ public final class Exporter implements Spool.RetentionListener, AutoCloseable {
     return settings.name();
   }
 
-  /** "N records delivered in S s (R records/s)" since this exporter started, for replay's summary. */
+  /**
+   * "N records acked in S s since delivery started (R records/s); the second half at R2 records/s"
+   * for replay's summary. The second half's rate leaves out the start (connection, the JIT
+   * compiling the hot paths of both processes): the steady rate.
+   */
   public String rate() {
     long n = acked - startedAcked;
-    double secs = (System.nanoTime() - startedNanos) / 1e9;
-    return String.format(java.util.Locale.ROOT, "%d records acked in %.3f s since delivery started (%.0f records/s)", n, secs, n / secs);
+    long now = System.nanoTime();
+    double secs = (now - startedNanos) / 1e9;
+    String s = String.format(java.util.Locale.ROOT, "%d records acked in %.3f s since delivery started (%.0f records/s)", n, secs, n / secs);
+    if (halfNanos > 0 && now > halfNanos) {
+      s += String.format(java.util.Locale.ROOT, "; the second half at %.0f records/s", (acked - halfAcked) / ((now - halfNanos) / 1e9));
+    }
+    return s;
+  }
+
+  private volatile long halfNanos;
+  private volatile long halfAcked;
+
+  /** Waits until the collector acked {@code seq}, noting when it was half way (for {@link #rate}); false on timeout. */
+  public boolean awaitAckedTimed(long seq, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long mid = startedAcked + (seq - startedAcked) / 2;
+    while (acked < seq) {
+      if (halfNanos == 0 && acked >= mid && seq - startedAcked > 1000) {
+        halfAcked = acked;
+        halfNanos = System.nanoTime();
+      }
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(2);
+    }
+    return true;
   }
 
   public String address() {

@@ -92,6 +92,30 @@ class ExporterTest {
   }
 
   @Test
+  void sighupReconfiguresCollectorsKeepingTheUnchangedOnes() throws Exception {
+    try (CollectorServer a = new CollectorServer(new InetSocketAddress("127.0.0.1", 0), null, tmp.resolve("a.jsonl"), Duration.ZERO).start();
+        CollectorServer b = new CollectorServer(new InetSocketAddress("127.0.0.1", 0), null, tmp.resolve("b.jsonl"), Duration.ZERO).start()) {
+      Delivery.Plan plan = new Delivery.Plan("x", new Spool.Settings(tmp.resolve("d"), RollCycles.FIVE_MINUTELY, 1L << 30, Duration.ofDays(1)),
+          java.util.List.of(settings("a", a.port())), null, null, false, 4);
+      Delivery d = Delivery.start(plan, 1024, null);
+      var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+      d.bind(registry);
+      d.output().emit(flow(1));
+      Exporter first = d.exporters().get(0);
+      assertTrue(first.awaitAcked(0, Duration.ofSeconds(20)));
+      assertEquals("started b (127.0.0.1:" + b.port() + ")", d.reconfigure(java.util.List.of(settings("a", a.port()), settings("b", b.port()))));
+      assertTrue(d.exporters().get(0) == first, "a's exporter goes on untouched");
+      assertTrue(d.exporters().get(1).awaitAcked(0, Duration.ofSeconds(20)), "b gets the spool from the start");
+      assertEquals(1.0, registry.get("nsm.collector.connected").tag("collector", "b").gauge().value());
+      assertEquals("stopped a", d.reconfigure(java.util.List.of(settings("b", b.port()))));
+      assertEquals(1, d.exporters().size());
+      assertTrue(registry.find("nsm.collector.lag.records").tag("collector", "a").gauges().isEmpty(), "a's meters are gone");
+      assertEquals("collectors unchanged", d.reconfigure(java.util.List.of(settings("b", b.port()))));
+      d.close();
+    }
+  }
+
+  @Test
   void ackTimeoutRestartsAStreamTheCollectorStopsAnswering() throws Exception {
     Path out = tmp.resolve("slow.jsonl");
     try (CollectorServer collector = new CollectorServer(new InetSocketAddress("127.0.0.1", 0), null, out, Duration.ofMillis(3000)).start();
