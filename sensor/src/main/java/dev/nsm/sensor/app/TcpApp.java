@@ -29,8 +29,11 @@ import dev.nsm.sensor.flow.Flow;
  *          request line (client) / "HTTP/d" (server), connection began with SYN ─► HTTP
  *          neither, responder on one of Zeek's HTTP ports ─► HTTP (Zeek runs it there by port)
  *          neither on both sides ─► WATCH: each chunk start is checked for a ClientHello (STARTTLS),
- *                                   up to starttlsBytes per side, then DONE
+ *                                   up to starttlsBytes per side, then DONE; on Zeek's FTP ports the
+ *                                   lines are read too, for GridFTP's TLS in base64 ADAT commands
  *        the chosen parser is given the kept bytes of both sides from the start, then the rest
+ *        HTTP CONNECT 200 / 101 upgrade ─► UNDECIDED again for what the tunnel carries
+ *        TLS handshake over (or nothing more to learn) ─► the tls record, DONE, state released
  * </pre>
  *
  * Directions: the parsers want "from the originator"; a side is mapped to that role when its bytes
