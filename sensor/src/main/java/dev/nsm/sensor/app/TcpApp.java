@@ -29,8 +29,11 @@ import dev.nsm.sensor.flow.Flow;
  *          request line (client) / "HTTP/d" (server), connection began with SYN ─► HTTP
  *          neither, responder on one of Zeek's HTTP ports ─► HTTP (Zeek runs it there by port)
  *          neither on both sides ─► WATCH: each chunk start is checked for a ClientHello (STARTTLS),
- *                                   up to starttlsBytes per side, then DONE
+ *                                   up to starttlsBytes per side, then DONE; on Zeek's FTP ports the
+ *                                   lines are read too, for GridFTP's TLS in base64 ADAT commands
  *        the chosen parser is given the kept bytes of both sides from the start, then the rest
+ *        HTTP CONNECT 200 / 101 upgrade ─► UNDECIDED again for what the tunnel carries
+ *        TLS handshake over (or nothing more to learn) ─► the tls record, DONE, state released
  * </pre>
  *
  * Directions: the parsers want "from the originator"; a side is mapped to that role when its bytes
@@ -80,6 +83,15 @@ final class TcpApp extends AppFlow implements HttpTransactionListener {
   private int firstSide;
   /** Inside an HTTP CONNECT tunnel or upgrade: detection starts again, without the HTTP port rule. */
   private boolean tunnel;
+  // ---- FTP ADAT (GridFTP) in the WATCH state
+  private boolean ftp;
+  private boolean adat;
+  private boolean adatFirst;
+  private long adatBytes;
+  private byte[] lineA;
+  private byte[] lineB;
+  private int lineLenA;
+  private int lineLenB;
 
   // ---- parsers
   private HttpConnectionParser http;
@@ -120,6 +132,10 @@ final class TcpApp extends AppFlow implements HttpTransactionListener {
     decidedA = decidedB = closedA = closedB = false;
     firstSide = 0;
     tunnel = false;
+    ftp = adat = adatFirst = false;
+    adatBytes = 0;
+    lineA = lineB = null;
+    lineLenA = lineLenB = 0;
     http = null;
     tls = null;
     tlsTs = 0;
@@ -426,6 +442,12 @@ final class TcpApp extends AppFlow implements HttpTransactionListener {
         mode = WATCH;
         watchedA = lenA + droppedA;
         watchedB = lenB + droppedB;
+        if (ftpPort(flow.respPort()) && droppedA == 0 && droppedB == 0) {
+          ftp = true; // GSI's TLS inside FTP ADAT commands: read the lines kept so far
+          boolean aFirst = firstSide != 2;
+          ftpLines(aFirst, aFirst ? prefixA : prefixB, 0, aFirst ? lenA : lenB);
+          ftpLines(!aFirst, aFirst ? prefixB : prefixA, 0, aFirst ? lenB : lenA);
+        }
         watchLimit();
       } else {
         mode = DONE;
@@ -617,6 +639,12 @@ final class TcpApp extends AppFlow implements HttpTransactionListener {
   // ------------------------------------------------------------------ STARTTLS watch
 
   private void watch(boolean a, byte[] buf, int off, int len) {
+    if (ftp) {
+      ftpLines(a, buf, off, len);
+      if (mode != WATCH) {
+        return;
+      }
+    }
     if (watchChunk(a, buf, off, len)) {
       return;
     }
@@ -643,10 +671,170 @@ final class TcpApp extends AppFlow implements HttpTransactionListener {
   }
 
   private void watchLimit() {
+    if (adat && adatBytes < MAX_ADAT_BYTES && !(closedA && closedB)) {
+      return; // an ADAT exchange carries the handshake: read it to its end
+    }
     if (watchedA >= config.starttlsBytes && watchedB >= config.starttlsBytes
         || (closedA && closedB)) {
       mode = DONE;
       finished = true;
+    }
+  }
+
+  // ------------------------------------------------------------------ GridFTP: TLS in FTP ADAT
+
+  /** Zeek's FTP::ports: its FTP analyzer, and so its ADAT decoding, runs there. */
+  static boolean ftpPort(int p) {
+    return p == 21 || p == 2811;
+  }
+
+  /** Most bytes of ADAT lines read on a connection (a handshake with a certificate chain is a few KiB). */
+  static final int MAX_ADAT_BYTES = 1 << 20;
+  private static final int MAX_LINE = 256 * 1024;
+
+  /** Splits a side's bytes into lines for {@link #ftpLine}. */
+  private void ftpLines(boolean a, byte[] buf, int off, int len) {
+    int end = off + len;
+    int start = off;
+    for (int i = off; i < end && mode == WATCH; i++) {
+      if (buf[i] == '\n') {
+        lineAppend(a, buf, start, i + 1 - start);
+        byte[] l = a ? lineA : lineB;
+        int n = a ? lineLenA : lineLenB;
+        if (a) {
+          lineLenA = 0;
+        } else {
+          lineLenB = 0;
+        }
+        ftpLine(a, l, n);
+        start = i + 1;
+      }
+    }
+    if (start < end && mode == WATCH) {
+      lineAppend(a, buf, start, end - start);
+    }
+  }
+
+  private void lineAppend(boolean a, byte[] buf, int off, int len) {
+    byte[] l = a ? lineA : lineB;
+    int n = a ? lineLenA : lineLenB;
+    if (n + len > MAX_LINE) {
+      len = Math.max(0, MAX_LINE - n); // the rest of an overlong line is dropped
+    }
+    if (l == null || l.length < n + len) {
+      l = java.util.Arrays.copyOf(l == null ? new byte[0] : l, Math.min(MAX_LINE, Math.max(256, (n + len) * 2)));
+      if (a) {
+        lineA = l;
+      } else {
+        lineB = l;
+      }
+    }
+    System.arraycopy(buf, off, l, n, len);
+    if (a) {
+      lineLenA = n + len;
+    } else {
+      lineLenB = n + len;
+    }
+  }
+
+  /**
+   * One FTP line, as Zeek's FTP analyzer and its FTP_ADAT_Analyzer read them: "AUTH GSSAPI" from the
+   * client starts a GSSAPI exchange; the client's "ADAT base64" and the server's "335 ADAT=base64"
+   * (or 334, 235) carry GSI's TLS handshake, which goes to the TLS parser. The first client token
+   * must be a whole TLS handshake record, else it is not GSI and nothing is decoded.
+   */
+  private void ftpLine(boolean a, byte[] l, int n) {
+    boolean client = fromOrig(a);
+    int i = 0;
+    while (i < n && (l[i] == ' ' || l[i] == '\t')) {
+      i++;
+    }
+    byte[] decoded = null;
+    if (client) {
+      if (startsWithIgnoreCase(l, i, n, "AUTH GSSAPI")) {
+        adat = true;
+        adatFirst = true;
+        return;
+      }
+      if (!adat) {
+        return;
+      }
+      if (startsWithIgnoreCase(l, i, n, "ADAT ")) {
+        decoded = base64(l, i + 5, n);
+        if (adatFirst) {
+          adatFirst = false;
+          if (decoded == null || decoded.length < 5 || decoded[0] != 22
+              || decoded.length - 5 != (((decoded[3] & 0xff) << 8) | (decoded[4] & 0xff))) {
+            adat = false; // not GSI's TLS
+            return;
+          }
+        }
+      } else if (startsWithIgnoreCase(l, i, n, "AUTH")) {
+        adat = false;
+        return;
+      }
+    } else {
+      if (!adat || n - i < 3) {
+        return;
+      }
+      int code = replyCode(l, i, n);
+      if (code == 334 || code == 335 || code == 235) {
+        int j = i + 3;
+        if (j < n && l[j] == '-') {
+          j++;
+        }
+        while (j < n && (l[j] == ' ' || l[j] == '\t')) {
+          j++;
+        }
+        if (startsWithIgnoreCase(l, j, n, "ADAT=")) {
+          decoded = base64(l, j + 5, n);
+        }
+      }
+    }
+    if (decoded == null || decoded.length == 0) {
+      return;
+    }
+    adatBytes += decoded.length;
+    if (tls == null) {
+      layer.counters.inc(AppCounter.FLOWS_STARTTLS);
+      tls = layer.newTlsParser();
+    }
+    tls.feed(client, decoded, 0, decoded.length);
+    if (tlsTs == 0 && tls.session().records() > 0) {
+      tlsTs = curTs;
+    }
+    afterTls();
+  }
+
+  private static int replyCode(byte[] l, int i, int n) {
+    int c = 0;
+    for (int k = 0; k < 3; k++) {
+      if (i + k >= n || l[i + k] < '0' || l[i + k] > '9') {
+        return -1;
+      }
+      c = c * 10 + (l[i + k] - '0');
+    }
+    return c;
+  }
+
+  private static boolean startsWithIgnoreCase(byte[] l, int i, int n, String word) {
+    if (n - i < word.length()) {
+      return false;
+    }
+    for (int k = 0; k < word.length(); k++) {
+      if (Character.toUpperCase((char) (l[i + k] & 0xff)) != word.charAt(k)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Base64 of {@code l[from, n)}, line end and other non-alphabet bytes ignored; null if undecodable. */
+  private static byte[] base64(byte[] l, int from, int n) {
+    try {
+      return java.util.Base64.getMimeDecoder().decode(java.nio.ByteBuffer.wrap(l, from, Math.max(0, n - from))).array();
+    } catch (IllegalArgumentException e) {
+      return null; // a line that is not base64: nothing to decode (once per such line, not per packet)
     }
   }
 
@@ -734,20 +922,18 @@ final class TcpApp extends AppFlow implements HttpTransactionListener {
         http.onClose();
         httpService();
         break;
-      case TLS:
-        tls.onClose();
-        if (!tlsWritten) {
-          afterTls();
-          if (!tlsWritten) {
-            writeTls();
-          }
-        }
-        break;
       case DNS:
         dns.finish();
         break;
       default:
         break;
+    }
+    if (tls != null && !tlsWritten) { // TLS, or TLS found in FTP ADAT lines while watching
+      tls.onClose();
+      afterTls();
+      if (!tlsWritten) {
+        writeTls();
+      }
     }
     release();
   }

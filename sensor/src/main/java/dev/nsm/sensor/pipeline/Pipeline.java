@@ -99,6 +99,33 @@ public final class Pipeline {
     return total;
   }
 
+  /** One application layer counter summed over the workers (a racy snapshot while running). */
+  public long appCount(dev.nsm.sensor.app.AppCounter c) {
+    long n = 0;
+    for (FlowWorker w : workers) {
+      n += w.app().counters().get(c);
+    }
+    return n;
+  }
+
+  /** One reassembly counter summed over the workers (a racy snapshot while running). */
+  public long reassemblyCount(dev.nsm.parsers.tcp.ReassemblyCounter c) {
+    long n = 0;
+    for (FlowWorker w : workers) {
+      n += w.app().counters().reassembly.get(c);
+    }
+    return n;
+  }
+
+  /** Bytes of out-of-order TCP data the workers hold now (reassembly pages in use). */
+  public long reassemblyBytesHeld() {
+    long n = 0;
+    for (FlowWorker w : workers) {
+      n += w.app().budget().bytesInUse();
+    }
+    return n;
+  }
+
   /** The IP defragmenter's counters (written by the feeding thread). */
   public IpDefragmenter defragmenter() {
     return defrag;

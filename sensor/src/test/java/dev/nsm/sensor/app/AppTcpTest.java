@@ -134,6 +134,29 @@ class AppTcpTest {
   }
 
   @Test
+  void gridFtpTlsInsideAdatCommands() {
+    String hello = java.util.Base64.getEncoder().encodeToString(clientHello("gsi.example.test"));
+    AppHarness h = new AppHarness().feed(new Conn(40000, 2811, true)
+        .server(ascii("220 GridFTP Server ready.\r\n"))
+        .client(ascii("AUTH GSSAPI\r\n"))
+        .server(ascii("334 Using authentication type; ADAT must follow.\r\n"))
+        .client(ascii("ADAT " + hello.substring(0, 20)))
+        .client(ascii(hello.substring(20) + "\r\n"))
+        .close().packets()).end();
+    assertEquals(1, h.tls().size(), h.out.toString());
+    assertEquals("gsi.example.test", h.tls().get(0).getServerName());
+    assertEquals(List.of("ssl"), h.onlyFlow().getServiceList());
+    // the same lines on a port where Zeek runs no FTP analyzer are not decoded
+    AppHarness other = new AppHarness().feed(new Conn(40001, 4000, true)
+        .server(ascii("220 ready\r\n"))
+        .client(ascii("AUTH GSSAPI\r\n"))
+        .server(ascii("334 go\r\n"))
+        .client(ascii("ADAT " + hello + "\r\n"))
+        .close().packets()).end();
+    assertEquals(List.of(), other.tls());
+  }
+
+  @Test
   void partialConnectionsAreNotAnalysedUnlessAsked() {
     DecodedPacket[] ps = new Conn(40000, 80, false).client(GET).server(OK).packets();
     AppHarness zeek = new AppHarness().feed(ps).end();
