@@ -3,6 +3,7 @@ package dev.nsm.sensor.cli;
 import dev.nsm.proto.v1.Event;
 import dev.nsm.sensor.capture.CaptureFiles;
 import dev.nsm.sensor.capture.CaptureFormatException;
+import dev.nsm.sensor.app.AppConfig;
 import dev.nsm.sensor.capture.PacketSource;
 import dev.nsm.sensor.flow.FlowConfig;
 import dev.nsm.sensor.output.JsonLines;
@@ -19,6 +20,8 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,9 +32,13 @@ import picocli.CommandLine.Parameters;
 @Command(name = "replay", mixinStandardHelpOptions = true,
     description = {"Replays a pcap or pcapng capture (classic or gzip'd; '-' reads stdin) through the",
         "same pipeline as live capture and writes one JSON line per record: {\"flow\": {...}} for",
-        "each connection, then one {\"stats\": {...}} line with the run's counters.",
+        "each connection, {\"dns\": ...}, {\"tls\": ...}, {\"http\": ...} and {\"notice\": ...} for what",
+        "the application layer found, then one {\"stats\": {...}} line with the run's counters.",
+        "With --collector (or --spool, or --config), the records go through the same spool and",
+        "exporters as the daemon instead: appended to a spool (--spool DIR, else a temporary one),",
+        "streamed to each collector, and replay waits until every record is acked.",
         "Exit codes: 0 done, 2 bad input (the records decoded before a damaged record are still",
-        "written), 1 internal error."})
+        "written), 3 records still unacked after --drain-timeout, 1 internal error."})
 public final class ReplayCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE", description = "pcap or pcapng file, or - for stdin")
   String file;
@@ -53,15 +60,81 @@ public final class ReplayCommand implements Callable<Integer> {
           + "evicted and counted (default: ${DEFAULT-VALUE})")
   int maxFlows;
 
+  @Option(names = "--reassembly-flow-cap", paramLabel = "BYTES", defaultValue = "262144",
+      description = "out-of-order TCP bytes held per flow direction; past it a hole is skipped, "
+          + "counted and noticed (default: ${DEFAULT-VALUE})")
+  int reassemblyFlowCap;
+
+  @Option(names = "--reassembly-memory", paramLabel = "BYTES", defaultValue = "268435456",
+      description = "out-of-order TCP bytes held over all workers (split between them); past it holes "
+          + "are skipped, counted and noticed (default: ${DEFAULT-VALUE})")
+  long reassemblyMemory;
+
+  @Option(names = "--analyse-partial", negatable = true, defaultValue = "false", fallbackValue = "true",
+      description = "also look for DNS, TLS and HTTP in TCP connections whose first packet was neither SYN "
+          + "nor SYN-ACK (Zeek does not; default: off)")
+  boolean analysePartial;
+
   @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "a progress line on stderr when stderr is a terminal (default: on)")
   boolean progress;
 
+  @Option(names = "--collector", paramLabel = "HOST:PORT",
+      description = "stream the records to this collector (Collector.Push); repeatable. TLS needs --tls-ca "
+          + "(and --tls-cert/--tls-key for mutual TLS); no TLS only with --plaintext")
+  List<String> collectors = new ArrayList<>();
+
+  @Option(names = "--plaintext", description = "talk to the collectors without TLS")
+  boolean plaintext;
+
+  @Option(names = "--tls-ca", paramLabel = "PEM", description = "CA bundle that signed the collectors' certificates")
+  Path tlsCa;
+
+  @Option(names = "--tls-cert", paramLabel = "PEM", description = "this sensor's client certificate (mutual TLS)")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = "its private key (PKCS#8)")
+  Path tlsKey;
+
+  @Option(names = "--tls-server-name", paramLabel = "NAME", description = "the name to check in the collector's certificate "
+      + "(default: the host of HOST:PORT)")
+  String tlsServerName;
+
+  @Option(names = "--spool", paramLabel = "DIR", description = "the spool's state directory (kept; a later run on it "
+      + "resumes delivery of what is unacked); default with --collector: a temporary one, removed at exit")
+  Path spoolDir;
+
+  @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "5m",
+      description = "how long to wait for the collectors' acks after the last record (default: ${DEFAULT-VALUE})")
+  String drainTimeout;
+
+  @Option(names = "--sensor-id", paramLabel = "ID", description = "sensor_id of the records (default: the host name)")
+  String sensorId;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "take sensor_id, spool, collectors and subscribe "
+      + "from the daemon's configuration (capture and output are not used); flags above override or add")
+  Path config;
+
+  @Option(names = "--metrics-listen", paramLabel = "HOST:PORT", description = "serve /metrics while replaying (delivery)")
+  String metricsListen;
+
+  @Option(names = "--batch-max-records", paramLabel = "N", hidden = true, defaultValue = "4096")
+  int batchMaxRecords;
+
+  @Option(names = "--backoff-max", paramLabel = "DURATION", hidden = true, defaultValue = "5s")
+  String backoffMax;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  /** Exit code: records still unacked by a collector after --drain-timeout. */
+  public static final int EXIT_UNDELIVERED = 3;
+
   @Override
   public Integer call() {
+    if (!collectors.isEmpty() || spoolDir != null || config != null) {
+      return new DeliveryReplay(this).run();
+    }
     PrintWriter err = spec.commandLine().getErr();
     if (workers < 1 || workers > 256) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--workers must be 1 to 256, not " + workers);
@@ -71,6 +144,13 @@ public final class ReplayCommand implements Callable<Integer> {
     }
     if (maxFlows < workers) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--max-flows must be at least --workers, not " + maxFlows);
+    }
+    AppConfig appConfig;
+    try {
+      appConfig = AppConfig.defaults().withReassembly(reassemblyFlowCap, reassemblyMemory)
+          .withAnalysePartial(analysePartial).perWorker(workers);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     PacketSource source;
     try {
@@ -99,7 +179,7 @@ public final class ReplayCommand implements Callable<Integer> {
     JsonLines json = new JsonLines(new BufferedOutputStream(os, 1 << 20));
     RecordRing records = new RecordRing(8192, json);
     FlowConfig flowConfig = FlowConfig.defaults().withMaxFlows(maxFlows).perWorker(workers);
-    Pipeline pipeline = new Pipeline(workers, ringSize, flowConfig, records);
+    Pipeline pipeline = new Pipeline(workers, ringSize, flowConfig, appConfig, records);
     Ingest ingest = pipeline.ingest();
     Progress bar = progress && System.console() != null ? new Progress(source, err) : null;
     try {
@@ -134,7 +214,7 @@ public final class ReplayCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void closeQuietly(PacketSource s) {
+  static void closeQuietly(PacketSource s) {
     try {
       s.close();
     } catch (IOException ignored) {

@@ -59,6 +59,9 @@ final class Endpoint {
   long histLastSyn;
   long histLastFin;
   long histLastRst;
+  /** This side sent a SYN (with or without ACK); {@code synSeq} is the last one's sequence number. */
+  boolean sawSyn;
+  long synSeq;
 
   // ---- TCP_Reassembler (sequence ranges only)
   long lastReassemSeq;
@@ -94,6 +97,8 @@ final class Endpoint {
     histLastSyn = 0;
     histLastFin = 0;
     histLastRst = 0;
+    sawSyn = false;
+    synSeq = 0;
     lastReassemSeq = 1;
     trimSeq = 1;
     skipDeliveries = false;

@@ -10,7 +10,7 @@ package dev.nsm.sensor.flow;
  * Zeek's. Addresses are held as two longs each (IPv4 in the low 32 bits of {@code lo}). For ICMP the
  * "ports" are Zeek's: the type, and the counterpart type or the code.
  */
-final class Flow {
+public final class Flow {
   static final int KIND_TCP = 1;
   static final int KIND_UDP = 2;
   static final int KIND_ICMP = 3;
@@ -87,6 +87,21 @@ final class Flow {
   long heapKey;
   int heapIndex = -1;
 
+  // ---- application layer (see FlowObserver)
+  /** The observer's per-flow state; null until it allocates some. Cleared when the flow ends. */
+  Object app;
+  /** Small per-flow flags of the observer (what it already looked at), 0 for a new flow. */
+  int appBits;
+  /** Services detected by content ({@link #SERVICE_DNS} ...), shown in the record. */
+  int services;
+  /** The first packet of the connection was a SYN or a SYN-ACK (Zeek: not a partial connection). */
+  boolean startedWithSyn;
+
+  public static final int SERVICE_DNS = 1;
+  public static final int SERVICE_HTTP = 2;
+  public static final int SERVICE_SSL = 4;
+  public static final int SERVICE_QUIC = 8;
+
   // ---- table links
   Flow lruPrev;
   Flow lruNext;
@@ -119,6 +134,10 @@ final class Flow {
     lruNext = null;
     slot = -1;
     nextFree = null;
+    app = null;
+    appBits = 0;
+    services = 0;
+    startedWithSyn = false;
   }
 
   boolean isTcp() {
@@ -216,6 +235,111 @@ final class Flow {
     return t;
   }
 
+  // ---- what the application layer may read and set (no allocation unless it says so)
+
+  /** The observer's state for this flow, or null. */
+  public Object appState() {
+    return app;
+  }
+
+  public void appState(Object state) {
+    app = state;
+  }
+
+  public int appBits() {
+    return appBits;
+  }
+
+  public void appBits(int bits) {
+    appBits = bits;
+  }
+
+  /** Adds a detected service ({@link #SERVICE_DNS}, {@link #SERVICE_HTTP}, {@link #SERVICE_SSL}). */
+  public void addService(int service) {
+    services |= service;
+  }
+
+  public void removeService(int service) {
+    services &= ~service;
+  }
+
+  public int services() {
+    return services;
+  }
+
+  public boolean tcp() {
+    return kind == KIND_TCP;
+  }
+
+  public boolean udp() {
+    return kind == KIND_UDP;
+  }
+
+  /** Zeek's not-partial: the connection's first packet was a SYN or a SYN-ACK. */
+  public boolean startedWithSyn() {
+    return startedWithSyn;
+  }
+
+  /** Whether side A of the key (see {@link FlowObserver}) is the originator now. */
+  public boolean originatorIsA() {
+    return origIsA;
+  }
+
+  /** The flow's uid ("C" + base62; allocates). */
+  public String uid() {
+    return Uid.format(uidHash);
+  }
+
+  /** Originator's address as text (allocates). */
+  public String origAddress() {
+    return AddressFormat.format(ipVersion, origHi(), origLo());
+  }
+
+  public String respAddress() {
+    return AddressFormat.format(ipVersion, respHi(), respLo());
+  }
+
+  /** Whether the responder's address is multicast (IPv4 224.0.0.0/4, IPv6 ff00::/8). */
+  public boolean respIsMulticast() {
+    if (ipVersion == 6) {
+      return (respHi() >>> 56) == 0xff;
+    }
+    return (respLo() & 0xf0000000L) == 0xe0000000L;
+  }
+
+  /**
+   * Whether side A ({@code fromA}) has sent a SYN, and then the SYN's sequence number in
+   * {@link #synSeq(boolean)}. Sides, not roles: they do not change when the roles flip.
+   */
+  public boolean sawSyn(boolean fromA) {
+    return side(fromA).sawSyn;
+  }
+
+  public long synSeq(boolean fromA) {
+    return side(fromA).synSeq;
+  }
+
+  /**
+   * Zeek's {@code established_or_cleanly_closing} for content gaps: each endpoint ESTABLISHED, or
+   * CLOSED after ESTABLISHED.
+   */
+  public boolean cleanlyEstablished() {
+    return clean(orig) && clean(resp);
+  }
+
+  private static boolean clean(Endpoint e) {
+    return e.state == Endpoint.ESTABLISHED || (e.state == Endpoint.CLOSED && e.prevState == Endpoint.ESTABLISHED);
+  }
+
+  /** Whether either side reset the connection. */
+  public boolean wasReset() {
+    return orig.state == Endpoint.RESET || resp.state == Endpoint.RESET;
+  }
+
+  private Endpoint side(boolean a) {
+    return a == origIsA ? orig : resp;
+  }
+
   // ---- orientation helpers for records
 
   long origHi() {
@@ -234,11 +358,11 @@ final class Flow {
     return origIsA ? bLo : aLo;
   }
 
-  int origPort() {
+  public int origPort() {
     return origIsA ? aPort : bPort;
   }
 
-  int respPort() {
+  public int respPort() {
     return origIsA ? bPort : aPort;
   }
 }

@@ -20,6 +20,21 @@ final class FlowRecords {
     b.setRespH(AddressFormat.format(f.ipVersion, f.respHi(), f.respLo()));
     b.setRespP(f.respPort());
     b.setProto(protoName(f));
+    if (f.services != 0) {
+      // Zeek's names, in a fixed order
+      if ((f.services & Flow.SERVICE_DNS) != 0) {
+        b.addService("dns");
+      }
+      if ((f.services & Flow.SERVICE_QUIC) != 0) {
+        b.addService("quic");
+      }
+      if ((f.services & Flow.SERVICE_HTTP) != 0) {
+        b.addService("http");
+      }
+      if ((f.services & Flow.SERVICE_SSL) != 0) {
+        b.addService("ssl");
+      }
+    }
     b.setDuration(duration(f.lastNanos - f.startNanos));
     if (f.kind == Flow.KIND_TCP) {
       b.setOrigBytes(f.orig.size());

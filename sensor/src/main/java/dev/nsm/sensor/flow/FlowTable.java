@@ -31,6 +31,7 @@ public final class FlowTable {
   private final RecordSink sink;
   private final FlowCounters counters;
   private final TcpSession tcp;
+  private final FlowObserver observer;
   private final FlowRecords records = new FlowRecords();
 
   private final Flow[] slots;
@@ -74,14 +75,21 @@ public final class FlowTable {
   private int kHash;
 
   public FlowTable(FlowConfig config, RecordSink sink, FlowCounters counters) {
+    this(config, sink, counters, FlowObserver.NONE);
+  }
+
+  /** A table that tells {@code observer} (the application layer) of every segment, datagram and end. */
+  public FlowTable(FlowConfig config, RecordSink sink, FlowCounters counters, FlowObserver observer) {
     this.config = config;
     this.sink = sink;
     this.counters = counters;
+    this.observer = observer;
     this.tcp = new TcpSession(this, config, counters);
     int cap = Integer.highestOneBit(Math.max(4, config.maxFlows) * 2 - 1) << 1;
     this.slots = new Flow[cap];
     this.mask = cap - 1;
     this.heap = new Flow[config.maxFlows];
+    observer.attach(this);
   }
 
   /** Flows open now. */
@@ -147,6 +155,12 @@ public final class FlowTable {
     sender.pkts++;
     sender.ipBytes += p.ipLen;
     lruTouch(f);
+    // the application layer last: whatever it does, the flow's own accounting is done
+    if (f.kind == Flow.KIND_TCP) {
+      observer.onTcp(f, srcIsA, p);
+    } else if (f.kind == Flow.KIND_UDP) {
+      observer.onUdp(f, srcIsA, p);
+    }
   }
 
   private static void addPayload(Endpoint e, long n) {
@@ -295,6 +309,7 @@ public final class FlowTable {
     f.origIsA = srcIsA;
     f.startNanos = t;
     f.lastNanos = t;
+    f.startedWithSyn = kKind == Flow.KIND_TCP && (p.tcpFlags & TcpSession.SYN) != 0;
     f.uidHash = Uid.hash(t, kVersion, sHi, sLo, sPort, dHi, dLo, dPort, kProto, pVlanCount, pVlan0, pVlan1);
     counters.flowsMade++;
 
@@ -400,6 +415,14 @@ public final class FlowTable {
     timersChanged(f);
   }
 
+  /**
+   * Zeek's {@code Connection::FlipRoles} asked for by an analyzer (the DNS analyzer flips a
+   * connection whose first message is a response from the originator).
+   */
+  public void flipRoles(Flow f) {
+    f.flipRoles(counters);
+  }
+
   /** Zeek's Session::SetInactivityTimeout: the inactivity timer restarts from the last packet. */
   void setInactivityTimeout(Flow f, long timeout) {
     if (timeout == f.inactivityTimeout) {
@@ -448,6 +471,8 @@ public final class FlowTable {
 
   /** Writes the flow's record and forgets it. */
   private void finish(Flow f, EndReason reason) {
+    observer.onEnd(f, reason);
+    f.app = null;
     counters.flowRecords++;
     sink.emit(records.toEvent(f, reason));
     removeSlot(f);

@@ -141,6 +141,10 @@ final class TcpSession {
     long seqOnePast = u32(seq + segLen);
 
     initEndpoint(endpoint, flags, seq, seqOnePast);
+    if (fSyn) {
+      endpoint.sawSyn = true; // for the application layer's reassembler (not in Zeek's state)
+      endpoint.synSeq = seq;
+    }
 
     long relSeq = relativeSeq(endpoint, seq, endpoint.lastSeq, endpoint.seqWraps);
     boolean seqUnderflow = underflow;

@@ -85,6 +85,16 @@ public final class SensorMetrics {
     counter(r, "nsm.flow.bounds.hit", bound, p, x -> x.flowTotals().timersDropped, "what", "timers_dropped");
     counter(r, "nsm.flow.packets.without.transport", "TCP/UDP/ICMP packets without their transport header (no flow)", p,
         x -> x.flowTotals().packetsWithoutTransport);
+    for (dev.nsm.sensor.app.AppCounter a : dev.nsm.sensor.app.AppCounter.values()) {
+      counter(r, "nsm.app", "application layer (DNS, TLS, HTTP) events, by counter (see the README)", p,
+          x -> x.appCount(a), "counter", a.metricName());
+    }
+    for (dev.nsm.parsers.tcp.ReassemblyCounter rc : dev.nsm.parsers.tcp.ReassemblyCounter.values()) {
+      counter(r, "nsm.reassembly", "TCP reassembly events, by counter", p,
+          x -> x.reassemblyCount(rc), "counter", rc.metricName());
+    }
+    Gauge.builder("nsm.reassembly.bytes.held", p, Pipeline::reassemblyBytesHeld)
+        .description("out-of-order TCP bytes held for the parsers now (pages in use)").register(r);
     for (Event.RecordCase kind : Event.RecordCase.values()) {
       if (kind != Event.RecordCase.RECORD_NOT_SET) {
         counter(r, "nsm.records", "records written, by type", out, o -> o.written(kind), "type", kind.name().toLowerCase(Locale.ROOT));

@@ -1,6 +1,7 @@
 package dev.nsm.sensor.pipeline;
 
 import com.lmax.disruptor.EventHandler;
+import dev.nsm.sensor.app.AppLayer;
 import dev.nsm.sensor.flow.FlowCounters;
 import dev.nsm.sensor.flow.FlowTable;
 import org.slf4j.Logger;
@@ -20,13 +21,16 @@ public final class FlowWorker implements EventHandler<PacketSlot> {
   private final int id;
   private final FlowTable table;
   private final FlowCounters flowCounters;
+  private final AppLayer app;
   private final java.util.concurrent.CountDownLatch done;
   /** Packets whose processing threw: a bug, logged with the packet number, then skipped. */
   public long errors;
 
   /** @param done counted down once this worker has flushed its flows at the end of input */
-  public FlowWorker(int id, FlowTable table, FlowCounters flowCounters, java.util.concurrent.CountDownLatch done) {
+  public FlowWorker(int id, FlowTable table, FlowCounters flowCounters, AppLayer app,
+      java.util.concurrent.CountDownLatch done) {
     this.done = done;
+    this.app = app;
     this.id = id;
     this.table = table;
     this.flowCounters = flowCounters;
@@ -59,5 +63,10 @@ public final class FlowWorker implements EventHandler<PacketSlot> {
 
   public FlowCounters counters() {
     return flowCounters;
+  }
+
+  /** The worker's application layer (DNS, TLS, HTTP records and their counters). */
+  public AppLayer app() {
+    return app;
   }
 }

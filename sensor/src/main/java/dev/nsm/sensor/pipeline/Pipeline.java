@@ -9,6 +9,9 @@ import com.lmax.disruptor.util.DaemonThreadFactory;
 import dev.nsm.parsers.packet.DecodeResult;
 import dev.nsm.parsers.packet.IpDefragmenter;
 import dev.nsm.proto.v1.Stats;
+import dev.nsm.sensor.app.AppConfig;
+import dev.nsm.sensor.app.AppCounters;
+import dev.nsm.sensor.app.AppLayer;
 import dev.nsm.sensor.flow.FlowConfig;
 import dev.nsm.sensor.flow.FlowCounters;
 import dev.nsm.sensor.flow.FlowTable;
@@ -31,6 +34,14 @@ public final class Pipeline {
   private final CountDownLatch flushed;
 
   public Pipeline(int workerCount, int ringSize, FlowConfig flowConfig, RecordSink sink) {
+    this(workerCount, ringSize, flowConfig, AppConfig.defaults().perWorker(workerCount), sink);
+  }
+
+  /**
+   * @param flowConfig one worker's flow table bounds and timeouts
+   * @param appConfig one worker's application layer bounds (reassembly memory already split)
+   */
+  public Pipeline(int workerCount, int ringSize, FlowConfig flowConfig, AppConfig appConfig, RecordSink sink) {
     if (workerCount < 1) {
       throw new IllegalArgumentException("workers must be at least 1");
     }
@@ -41,7 +52,8 @@ public final class Pipeline {
     EventHandler<PacketSlot>[] handlers = new EventHandler[workerCount];
     for (int i = 0; i < workerCount; i++) {
       FlowCounters fc = new FlowCounters();
-      FlowWorker w = new FlowWorker(i, new FlowTable(flowConfig, sink, fc), fc, flushed);
+      AppLayer app = new AppLayer(appConfig, sink, new AppCounters());
+      FlowWorker w = new FlowWorker(i, new FlowTable(flowConfig, sink, fc, app), fc, app, flushed);
       workers.add(w);
       handlers[i] = w;
     }
@@ -85,6 +97,33 @@ public final class Pipeline {
       total.add(w.counters());
     }
     return total;
+  }
+
+  /** One application layer counter summed over the workers (a racy snapshot while running). */
+  public long appCount(dev.nsm.sensor.app.AppCounter c) {
+    long n = 0;
+    for (FlowWorker w : workers) {
+      n += w.app().counters().get(c);
+    }
+    return n;
+  }
+
+  /** One reassembly counter summed over the workers (a racy snapshot while running). */
+  public long reassemblyCount(dev.nsm.parsers.tcp.ReassemblyCounter c) {
+    long n = 0;
+    for (FlowWorker w : workers) {
+      n += w.app().counters().reassembly.get(c);
+    }
+    return n;
+  }
+
+  /** Bytes of out-of-order TCP data the workers hold now (reassembly pages in use). */
+  public long reassemblyBytesHeld() {
+    long n = 0;
+    for (FlowWorker w : workers) {
+      n += w.app().budget().bytesInUse();
+    }
+    return n;
   }
 
   /** The IP defragmenter's counters (written by the feeding thread). */
@@ -135,8 +174,10 @@ public final class Pipeline {
   /** The run's counters as a record (deterministic: nothing here depends on threads or wall time). */
   public Stats stats(long lastPacketNanos) {
     FlowCounters total = new FlowCounters();
+    AppCounters app = new AppCounters();
     for (FlowWorker w : workers) {
       total.add(w.counters());
+      app.add(w.app().counters());
     }
     Stats.Builder b = Stats.newBuilder()
         .setPacketsRead(counters.packetsRead)
@@ -164,6 +205,7 @@ public final class Pipeline {
     putIfNonZero(b, "fragments_overlapping", defrag.overlappingFragments, true);
     b.putCounters("fragments_seen", defrag.fragmentsSeen);
     total.asMap().forEach(b::putCounters);
+    app.asMap().forEach(b::putCounters);
     b.putCounters("worker_errors", counters.workerErrors);
     b.putCounters("ring_drops", counters.ringDrops);
     return b.build();

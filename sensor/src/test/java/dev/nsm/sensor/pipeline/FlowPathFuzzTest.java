@@ -49,13 +49,18 @@ class FlowPathFuzzTest {
     IpDefragmenter defrag = new IpDefragmenter(4, 2 * 65535, 30_000_000_000L);
     Ingest ingest = new Ingest(ring, 1, defrag, counters);
     FlowCounters fc = new FlowCounters();
-    FlowTable table = new FlowTable(FlowConfig.defaults().withMaxFlows(MAX_FLOWS),
-        (Event e) -> {
-          String json = JsonLines.toJson(e);
-          assertTrue(json.startsWith("{\"flow\":") && json.endsWith("}") && json.indexOf('\n') < 0, json);
-          records.add(e.getFlow());
-        }, fc);
-    FlowWorker worker = new FlowWorker(0, table, fc, new CountDownLatch(1));
+    dev.nsm.sensor.pipeline.RecordSink sink = (Event e) -> {
+      String json = JsonLines.toJson(e);
+      assertTrue(json.startsWith("{\"") && json.endsWith("}") && json.indexOf('\n') < 0, json);
+      if (e.hasFlow()) {
+        records.add(e.getFlow());
+      }
+    };
+    // the whole worker path: flow table and application layer (DNS/TLS/HTTP parsers, reassembly)
+    dev.nsm.sensor.app.AppLayer app = new dev.nsm.sensor.app.AppLayer(
+        dev.nsm.sensor.app.AppConfig.defaults(), sink, new dev.nsm.sensor.app.AppCounters());
+    FlowTable table = new FlowTable(FlowConfig.defaults().withMaxFlows(MAX_FLOWS), sink, fc, app);
+    FlowWorker worker = new FlowWorker(0, table, fc, app, new CountDownLatch(1));
 
     FuzzChunks in = new FuzzChunks(data);
     long ts = 1_700_000_000_000_000_000L;

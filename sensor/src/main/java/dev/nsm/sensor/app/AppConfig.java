@@ -1,0 +1,93 @@
+package dev.nsm.sensor.app;
+
+import dev.nsm.parsers.tcp.ReassemblyBudget;
+import dev.nsm.parsers.tcp.TcpReassembler;
+
+/**
+ * Bounds and switches of the application layer of one worker. Every buffer it sizes is bounded: a
+ * flow direction holds at most {@link #reassemblyFlowCapBytes} of out-of-order data and at most
+ * {@link #probeBytes} while its protocol is not known; the worker's reassembly pages never pass
+ * {@link #reassemblyWorkerBytes}. Hitting a bound is counted and noticed, never a stall.
+ */
+public final class AppConfig {
+  /** Default total reassembly memory of the sensor, split between the workers. */
+  public static final long DEFAULT_REASSEMBLY_TOTAL_BYTES = 256L << 20;
+
+  /** Out-of-order bytes held per flow direction (whole pages). */
+  public final int reassemblyFlowCapBytes;
+  /** Separate out-of-order runs held per flow direction. */
+  public final int reassemblyMaxRanges;
+  /** Pages of out-of-order data held by one worker at once, in bytes. */
+  public final long reassemblyWorkerBytes;
+  /** Size of a reassembly page (a power of two). */
+  public final int reassemblyPageSize;
+  /**
+   * First bytes of each direction kept while no protocol is recognised (the parser that is chosen
+   * then reads them from the start).
+   */
+  public final int probeBytes;
+  /**
+   * How far into each direction a ClientHello is looked for after plain-text bytes (STARTTLS in SMTP,
+   * IMAP, XMPP, FTP AUTH TLS, MySQL, ...); 0 turns the search off.
+   */
+  public final int starttlsBytes;
+  /**
+   * Whether TCP connections whose first packet was neither a SYN nor a SYN-ACK are analysed. Zeek
+   * does not analyse these partial connections (its ssl.log and http.log have nothing of them), so
+   * the default is off.
+   */
+  public final boolean analysePartial;
+
+  public AppConfig(int reassemblyFlowCapBytes, int reassemblyMaxRanges, long reassemblyWorkerBytes,
+      int reassemblyPageSize, int probeBytes, int starttlsBytes, boolean analysePartial) {
+    if (reassemblyPageSize < 16 || Integer.bitCount(reassemblyPageSize) != 1) {
+      throw new IllegalArgumentException("reassembly page size must be a power of two >= 16, not " + reassemblyPageSize);
+    }
+    if (reassemblyFlowCapBytes < reassemblyPageSize) {
+      throw new IllegalArgumentException("reassembly flow cap must be at least one page (" + reassemblyPageSize
+          + " bytes), not " + reassemblyFlowCapBytes);
+    }
+    if (reassemblyWorkerBytes < reassemblyFlowCapBytes) {
+      throw new IllegalArgumentException("reassembly memory per worker (" + reassemblyWorkerBytes
+          + " bytes) must be at least the flow cap (" + reassemblyFlowCapBytes + ")");
+    }
+    if (reassemblyMaxRanges < 1 || probeBytes < 64 || starttlsBytes < 0) {
+      throw new IllegalArgumentException("application layer bounds out of range: ranges " + reassemblyMaxRanges
+          + ", probe bytes " + probeBytes + ", starttls bytes " + starttlsBytes);
+    }
+    this.reassemblyFlowCapBytes = reassemblyFlowCapBytes;
+    this.reassemblyMaxRanges = reassemblyMaxRanges;
+    this.reassemblyWorkerBytes = reassemblyWorkerBytes;
+    this.reassemblyPageSize = reassemblyPageSize;
+    this.probeBytes = probeBytes;
+    this.starttlsBytes = starttlsBytes;
+    this.analysePartial = analysePartial;
+  }
+
+  /** Defaults for one worker holding the whole sensor's reassembly memory. */
+  public static AppConfig defaults() {
+    return new AppConfig(TcpReassembler.DEFAULT_FLOW_CAP_BYTES, TcpReassembler.DEFAULT_MAX_RANGES,
+        DEFAULT_REASSEMBLY_TOTAL_BYTES, ReassemblyBudget.DEFAULT_PAGE_SIZE, 4096, 64 * 1024, false);
+  }
+
+  /** These bounds with the given reassembly caps: per flow direction, and in total for the sensor. */
+  public AppConfig withReassembly(int flowCapBytes, long totalBytes) {
+    return new AppConfig(flowCapBytes, reassemblyMaxRanges, totalBytes, reassemblyPageSize, probeBytes,
+        starttlsBytes, analysePartial);
+  }
+
+  public AppConfig withAnalysePartial(boolean on) {
+    return new AppConfig(reassemblyFlowCapBytes, reassemblyMaxRanges, reassemblyWorkerBytes, reassemblyPageSize,
+        probeBytes, starttlsBytes, on);
+  }
+
+  /** The total reassembly memory split over {@code workers} (never below one flow cap each). */
+  public AppConfig perWorker(int workers) {
+    if (workers < 1) {
+      throw new IllegalArgumentException("workers must be at least 1, got " + workers);
+    }
+    long each = Math.max(reassemblyFlowCapBytes, reassemblyWorkerBytes / workers);
+    return new AppConfig(reassemblyFlowCapBytes, reassemblyMaxRanges, each, reassemblyPageSize, probeBytes,
+        starttlsBytes, analysePartial);
+  }
+}

@@ -1,0 +1,31 @@
+package dev.nsm.sensor.app;
+
+import dev.nsm.parsers.packet.DecodedPacket;
+import dev.nsm.proto.v1.EndReason;
+import dev.nsm.sensor.flow.Flow;
+
+/** DNS over one UDP flow: each datagram is one message (see {@link DnsState}). */
+final class UdpDnsApp extends AppFlow {
+  private DnsState dns;
+
+  UdpDnsApp(AppLayer layer, Flow f) {
+    super(layer);
+    attach(f);
+    dns = new DnsState(layer, this, false);
+  }
+
+  void datagram(boolean fromA, DecodedPacket p) {
+    int n = Math.min(p.payloadLen, p.payloadCaptured);
+    if (n <= 0) {
+      return;
+    }
+    boolean fromOrig = fromA == flow.originatorIsA();
+    dns.message(p.buf, p.payloadOffset, n, fromOrig ? 1 : 0, p.tsNanos);
+  }
+
+  @Override
+  void end(EndReason reason, long nowNanos) {
+    dns.finish();
+    dns = null;
+  }
+}
