@@ -17,7 +17,8 @@
 #
 # Budget: the heap is capped at 1 GiB (-Xmx1g); the flow table at --max-flows (split over the
 # workers). The max RSS printed is the process's (heap + JIT + metaspace + thread stacks + mapped
-# capture windows of 16 MiB).
+# capture windows of 16 MiB); live_MiB is the largest heap left after a GC (-Xlog:gc), an upper bound
+# of the live tables and state: RSS alone shows mostly how far G1 let the heap grow.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scale=${1:-1}
@@ -37,16 +38,19 @@ if [[ ! -f $dir/scale || "$(cat "$dir/scale")" != "$scale" ]]; then
 fi
 
 fail=0
-printf '%-15s %9s %8s %7s %9s %9s %9s %9s %9s %9s %10s %s\n' capture max_flows rss_MiB wall_s made evicted timed_out closed flushed records missed_B legit
+printf '%-15s %9s %8s %8s %7s %9s %9s %9s %9s %9s %9s %10s %s\n' capture max_flows rss_MiB live_MiB wall_s made evicted timed_out closed flushed records missed_B legit
 for cap in syn-flood dns-flood gap-flood; do
   for limit in "${limits[@]}"; do
     out=$dir/$cap-$limit.jsonl
-    /usr/bin/time -v java -Xmx1g -jar "$jar" replay "$dir/$cap.pcap" --out "$out" --max-flows "$limit" 2>"$dir/$cap-$limit.time" || true
+    /usr/bin/time -v java -Xmx1g -Xlog:gc:file="$dir/$cap-$limit.gc.log" -jar "$jar" replay "$dir/$cap.pcap" \
+      --out "$out" --max-flows "$limit" 2>"$dir/$cap-$limit.time" || true
     rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$dir/$cap-$limit.time")
+    # the largest heap left after a GC: an upper bound of what was live then (tables, pending state)
+    live=$(grep -o '[0-9]*M->[0-9]*M([0-9]*M)' "$dir/$cap-$limit.gc.log" | awk -F'->' '{split($2,a,"M"); if (a[1]+0>m) m=a[1]+0} END {print m+0}')
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$dir/$cap-$limit.time")
-    if ! python3 - "$out" "$cap" "$limit" "$rss_kb" "$wall" <<'EOF'
+    if ! python3 - "$out" "$cap" "$limit" "$rss_kb" "$wall" "$live" <<'EOF'
 import json, sys, os
-out, cap, limit, rss_kb, wall = sys.argv[1:6]
+out, cap, limit, rss_kb, wall, live = sys.argv[1:7]
 want = {}
 for name in ("tcp-sf", "dns-udp", "tls12", "http-8080"):
     for line in open(os.path.join("testdata", name + ".expected.jsonl")):
@@ -90,8 +94,8 @@ if made != rec or rec != parts or rec != flows or int(c["worker_errors"]) != 0:
                % (made, rec, parts, flows, c["worker_errors"]))
 legit = "ok %d/%d (%s)" % (len(want) - len([b for b in bad if "differs" in b or "missing" in b]), len(want),
                            ", ".join("%s %d" % (k.replace("END_REASON_", "").lower(), v) for k, v in sorted(ends.items())))
-print("%-15s %9s %8.0f %7s %9d %9s %9s %9s %9s %9d %10d %s" % (
-    cap, limit, int(rss_kb) / 1024, wall, made, c["flows_evicted"], c["flows_timed_out"], c["flows_closed"],
+print("%-15s %9s %8.0f %8s %7s %9d %9s %9s %9s %9s %9d %10d %s" % (
+    cap, limit, int(rss_kb) / 1024, live, wall, made, c["flows_evicted"], c["flows_timed_out"], c["flows_closed"],
     c["flows_flushed"], rec, missed, legit if not bad else "FAIL"))
 for b in bad:
     print("   " + b)

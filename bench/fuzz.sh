@@ -57,13 +57,13 @@ test=${spec#* }
 mkdir -p bench/out
 log=bench/out/fuzz-$1.log
 
-# compile once, quietly (the reactor builds what the module needs), then fuzz that one method
-mvn -B -q -pl "$module" -am test-compile -DskipTests >/dev/null
 resdir="$module/src/test/resources/$(echo "${test%#*}" | tr . /)Inputs/${test#*#}"
 before=$(ls "$resdir" 2>/dev/null | grep -c '^crash-' || true)
 set +e
+# -am and the test phase: the module's dependencies come from this tree (target/classes), never from a
+# protocol-parsers jar some other build installed in ~/.m2; -Dtest keeps every other test out
 JAZZER_FUZZ=1 JAZZER_MAX_DURATION="${secs}s" nice -n 19 \
-  mvn -B -pl "$module" surefire:test@jazzer -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false >"$log" 2>&1
+  mvn -B -pl "$module" -am test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false >"$log" 2>&1
 rc=$?
 set -e
 done_line=$(grep -a -E '^Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1 || true)

@@ -151,8 +151,10 @@ public final class TlsStreamParser {
     int b3 = buf[off + 3] & 0xff;
     int b4 = buf[off + 4] & 0xff;
     if (b0 == CT_HANDSHAKE) {
+      // A record may carry as little as one byte of a handshake message: a ClientHello cut into tiny
+      // records (a known way around DPI and SNI filters) starts with a record of length 1.
       int recLen = b3 << 8 | b4;
-      return b1 == 3 && b2 <= 4 && recLen >= 4 && recLen <= MAX_RECORD && (buf[off + 5] & 0xff) == HS_CLIENT_HELLO;
+      return b1 == 3 && b2 <= 4 && recLen >= 1 && recLen <= MAX_RECORD && (buf[off + 5] & 0xff) == HS_CLIENT_HELLO;
     }
     if ((b0 & 0x80) != 0) {
       int recLen = (b0 & 0x7f) << 8 | b1;
@@ -173,7 +175,7 @@ public final class TlsStreamParser {
     }
     int recLen = (buf[off + 3] & 0xff) << 8 | (buf[off + 4] & 0xff);
     return (buf[off] & 0xff) == CT_HANDSHAKE && buf[off + 1] == 3 && (buf[off + 2] & 0xff) <= 4
-        && recLen >= 4 && recLen <= MAX_RECORD && (buf[off + 5] & 0xff) == HS_SERVER_HELLO;
+        && recLen >= 1 && recLen <= MAX_RECORD && (buf[off + 5] & 0xff) == HS_SERVER_HELLO;
   }
 
   /**

@@ -466,6 +466,11 @@ class TlsStreamParserTest {
     assertFalse(TlsStreamParser.probeServerHello(sh, 0, 5));
     byte[] http = "GET / HTTP/1.1\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     assertFalse(TlsStreamParser.probe(http, 0, http.length));
+    // a ClientHello in records of one byte each (testdata/malformed/tls-1-byte-records.pcap) is one too
+    byte[] tiny = {22, 3, 1, 0, 1, 1, 22, 3, 1, 0, 1, 0};
+    assertTrue(TlsStreamParser.probe(tiny, 0, tiny.length));
+    byte[] empty = {22, 3, 1, 0, 0, 1};
+    assertFalse(TlsStreamParser.probe(empty, 0, empty.length), "an empty record carries no hello");
     byte[] bad = ch.clone();
     bad[1] = 2; // version 2.1
     assertFalse(TlsStreamParser.probe(bad, 0, bad.length));
