@@ -268,4 +268,11 @@ public final class TlsSession {
       history.append(client ? Character.toUpperCase(letter) : letter);
     }
   }
+
+  /** The '^' of a direction flip, within the same bound as the letters (Zeek's max_ssl_history_length). */
+  void addFlip() {
+    if (history.length() < MAX_HISTORY) {
+      history.append('^');
+    }
+  }
 }

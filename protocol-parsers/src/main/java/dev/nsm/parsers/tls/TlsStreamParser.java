@@ -224,7 +224,7 @@ public final class TlsStreamParser {
     if (session.flipped) {
       if (desiredOrig == isOrig) {
         session.flipped = false;
-        session.history.append('^');
+        session.addFlip();
         if (!unclearReported) {
           unclearReported = true;
           issue(TlsIssue.UNCLEAR_DIRECTION);
@@ -232,7 +232,7 @@ public final class TlsStreamParser {
       }
     } else if (desiredOrig != isOrig) {
       session.flipped = true;
-      session.history.append('^');
+      session.addFlip();
     }
   }
 

@@ -203,7 +203,7 @@ class DnsRobustnessTest {
     System.out.println("dns mutation: slowest parse " + worstNanos / 1000 + " us");
   }
 
-  private static void checkInvariants(DnsMessage m, DnsResult r, int off, int len) {
+  static void checkInvariants(DnsMessage m, DnsResult r, int off, int len) {
     assertEquals(r, m.result);
     assertEquals(len, m.length);
     assertTrue(m.stopOffset >= 0 && m.stopOffset <= len);

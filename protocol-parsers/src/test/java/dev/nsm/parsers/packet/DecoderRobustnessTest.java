@@ -242,7 +242,7 @@ class DecoderRobustnessTest {
   }
 
   /** Every field of the decoded packet but the buffer reference, for comparing two decodes. */
-  private static long[] fields(DecodedPacket p) {
+  static long[] fields(DecodedPacket p) {
     long[] f = new long[64];
     int i = 0;
     f[i++] = p.capLen;

@@ -669,6 +669,23 @@ class TlsStreamParserTest {
     assertNotNull(p.session().clientHello());
   }
 
+  @Test
+  void directionFlipsStayWithinTheHistoryBound() {
+    // Found by TlsFuzzTest (crash-7e90b84a...): ClientHellos from both sides in turn flip the
+    // connection's direction each time, and each flip's '^' went into ssl_history past its 100 letters:
+    // the history grew with the input. The hellos themselves are capped (8 kept, the rest counted).
+    TlsStreamParser p = new TlsStreamParser();
+    byte[] hello = clientHelloRecord();
+    for (int i = 0; i < 200; i++) {
+      feed(p, i % 2 == 0, hello);
+    }
+    TlsSession s = p.session();
+    assertEquals(TlsSession.MAX_HISTORY, s.history().length(), s.history());
+    assertEquals(TlsSession.MAX_HELLOS, s.clientHellos().size());
+    assertTrue(s.hasIssue(TlsIssue.TOO_MANY_HELLOS));
+    assertTrue(s.hasIssue(TlsIssue.UNCLEAR_DIRECTION));
+  }
+
   // ------------------------------------------------------------------ names
 
   @Test

@@ -2,6 +2,7 @@ package dev.nsm.sensor.capture;
 
 import java.io.BufferedInputStream;
 import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -84,8 +85,15 @@ public final class CaptureFiles {
     boolean done = false;
     try {
       if (!Files.isRegularFile(path)) {
-        // a FIFO, /dev/stdin, a character device: cannot be mapped
-        PacketSource s = openStream(name, Channels.newInputStream(ch), -1);
+        // a FIFO, /dev/stdin, a character device: cannot be mapped. available() says 0: the JDK's
+        // channel stream computes it as size - position, and position() on a pipe fails ("Illegal
+        // seek"), which BufferedInputStream calls after every read that does not fill its buffer
+        PacketSource s = openStream(name, new FilterInputStream(Channels.newInputStream(ch)) {
+          @Override
+          public int available() {
+            return 0;
+          }
+        }, -1);
         done = true;
         return s;
       }
@@ -149,8 +157,21 @@ public final class CaptureFiles {
     }
   }
 
-  /** Recognises the format by the first 4 bytes and reads the header; closes the input on error. */
+  /**
+   * Recognises the format by the first 4 bytes and reads the header; closes the input on error. An I/O
+   * error is reported as a {@link CaptureFormatException} naming the input, like every other problem.
+   */
   static PacketSource forInput(ByteInput in, String what) throws IOException {
+    try {
+      return recognise(in, what);
+    } catch (CaptureFormatException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new CaptureFormatException(in.name + ": read error: " + e.getMessage(), e);
+    }
+  }
+
+  private static PacketSource recognise(ByteInput in, String what) throws IOException {
     boolean done = false;
     try {
       int got = in.require(4);

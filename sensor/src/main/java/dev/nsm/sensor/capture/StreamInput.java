@@ -16,7 +16,8 @@ import java.util.zip.ZipException;
  * </pre>
  *
  * {@link #require} compacts the unread bytes to the front when a record would not fit behind them,
- * and grows the array only when a record is larger than it: after warm-up no allocation.
+ * and grows the array only when a record is larger than it, step by step as its bytes arrive: after
+ * warm-up no allocation, and never more than twice the bytes the input really holds.
  */
 final class StreamInput extends ByteInput {
   static final int INITIAL_CAPACITY = 256 * 1024;
@@ -57,10 +58,10 @@ final class StreamInput extends ByteInput {
     if (eof) {
       return have;
     }
-    if (start + n > buf.length) {
-      makeRoom(n);
-    }
     while (end - start < n) {
+      if (end == buf.length) {
+        makeRoom(n);
+      }
       int r;
       try {
         r = in.read(buf, end, buf.length - end);
@@ -77,12 +78,17 @@ final class StreamInput extends ByteInput {
     return Math.min(n, end - start);
   }
 
-  /** Moves the unread bytes to the front, into a larger array if {@code n} does not fit. */
+  /**
+   * Moves the unread bytes to the front; when they fill the array and {@code n} needs more, into one
+   * twice as large (at most {@code n}). The array grows only as the bytes actually arrive: a record
+   * header claiming 256 MiB in a file of 40 bytes costs no 256 MiB array (a hostile or damaged
+   * length is found out by the end of the input, not by an allocation).
+   */
   private void makeRoom(int n) {
     int have = end - start;
     byte[] dst = buf;
-    if (n > buf.length) {
-      dst = new byte[(int) Math.min(Integer.MAX_VALUE - 16, Math.max((long) n, 2L * buf.length))];
+    if (have == buf.length || start == 0) {
+      dst = new byte[(int) Math.min(Integer.MAX_VALUE - 16, Math.min((long) n, 2L * buf.length))];
     }
     System.arraycopy(buf, start, dst, 0, have);
     if (dst != buf) {

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code java -jar sensor.jar COMMAND ...}: the sensor's command line. */
 @Command(name = "sensor", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Network security monitoring sensor: flow and protocol metadata from packets.",
-    subcommands = {ReplayCommand.class, RunCommand.class, CheckConfigCommand.class, StatusCommand.class,
+    subcommands = {ReplayCommand.class, RunCommand.class, CheckConfigCommand.class, StatusCommand.class, CollectCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for bad input: a bad file, a bad argument, a bad configuration. */
@@ -18,6 +18,7 @@ public final class Main implements Runnable {
   public static void main(String[] args) {
     // Chronicle Queue (the spool) would otherwise phone home when its classes load: never.
     System.setProperty("chronicle.analytics.disable", "true");
+    System.setProperty("chronicle.announcer.disable", "true"); // and no banner in the log
     System.exit(run(args));
   }
 
@@ -45,7 +46,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: replay, run, check-config or status");
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: replay, run, check-config, status or collect");
   }
 
   /** Version from the jar's manifest. */

@@ -20,6 +20,8 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,8 +34,11 @@ import picocli.CommandLine.Parameters;
         "same pipeline as live capture and writes one JSON line per record: {\"flow\": {...}} for",
         "each connection, {\"dns\": ...}, {\"tls\": ...}, {\"http\": ...} and {\"notice\": ...} for what",
         "the application layer found, then one {\"stats\": {...}} line with the run's counters.",
+        "With --collector (or --spool, or --config), the records go through the same spool and",
+        "exporters as the daemon instead: appended to a spool (--spool DIR, else a temporary one),",
+        "streamed to each collector, and replay waits until every record is acked.",
         "Exit codes: 0 done, 2 bad input (the records decoded before a damaged record are still",
-        "written), 1 internal error."})
+        "written), 3 records still unacked after --drain-timeout, 1 internal error."})
 public final class ReplayCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE", description = "pcap or pcapng file, or - for stdin")
   String file;
@@ -74,11 +79,62 @@ public final class ReplayCommand implements Callable<Integer> {
       description = "a progress line on stderr when stderr is a terminal (default: on)")
   boolean progress;
 
+  @Option(names = "--collector", paramLabel = "HOST:PORT",
+      description = "stream the records to this collector (Collector.Push); repeatable. TLS needs --tls-ca "
+          + "(and --tls-cert/--tls-key for mutual TLS); no TLS only with --plaintext")
+  List<String> collectors = new ArrayList<>();
+
+  @Option(names = "--plaintext", description = "talk to the collectors without TLS")
+  boolean plaintext;
+
+  @Option(names = "--tls-ca", paramLabel = "PEM", description = "CA bundle that signed the collectors' certificates")
+  Path tlsCa;
+
+  @Option(names = "--tls-cert", paramLabel = "PEM", description = "this sensor's client certificate (mutual TLS)")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = "its private key (PKCS#8)")
+  Path tlsKey;
+
+  @Option(names = "--tls-server-name", paramLabel = "NAME", description = "the name to check in the collector's certificate "
+      + "(default: the host of HOST:PORT)")
+  String tlsServerName;
+
+  @Option(names = "--spool", paramLabel = "DIR", description = "the spool's state directory (kept; a later run on it "
+      + "resumes delivery of what is unacked); default with --collector: a temporary one, removed at exit")
+  Path spoolDir;
+
+  @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "5m",
+      description = "how long to wait for the collectors' acks after the last record (default: ${DEFAULT-VALUE})")
+  String drainTimeout;
+
+  @Option(names = "--sensor-id", paramLabel = "ID", description = "sensor_id of the records (default: the host name)")
+  String sensorId;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "take sensor_id, spool, collectors and subscribe "
+      + "from the daemon's configuration (capture and output are not used); flags above override or add")
+  Path config;
+
+  @Option(names = "--metrics-listen", paramLabel = "HOST:PORT", description = "serve /metrics while replaying (delivery)")
+  String metricsListen;
+
+  @Option(names = "--batch-max-records", paramLabel = "N", hidden = true, defaultValue = "4096")
+  int batchMaxRecords;
+
+  @Option(names = "--backoff-max", paramLabel = "DURATION", hidden = true, defaultValue = "5s")
+  String backoffMax;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  /** Exit code: records still unacked by a collector after --drain-timeout. */
+  public static final int EXIT_UNDELIVERED = 3;
+
   @Override
   public Integer call() {
+    if (!collectors.isEmpty() || spoolDir != null || config != null) {
+      return new DeliveryReplay(this).run();
+    }
     PrintWriter err = spec.commandLine().getErr();
     if (workers < 1 || workers > 256) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--workers must be 1 to 256, not " + workers);
@@ -158,7 +214,7 @@ public final class ReplayCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void closeQuietly(PacketSource s) {
+  static void closeQuietly(PacketSource s) {
     try {
       s.close();
     } catch (IOException ignored) {

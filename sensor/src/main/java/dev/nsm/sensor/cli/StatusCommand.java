@@ -135,6 +135,31 @@ public final class StatusCommand implements Callable<Integer> {
       }
     }
     out.printf(Locale.ROOT, "records written: %s; output %s%n", recs.length() == 0 ? "none yet" : recs, get(second, "nsm_output_up") == 1 ? "ok" : "FAILED");
+    if (second.containsKey("nsm_spool_next_seq")) {
+      out.printf(Locale.ROOT, "spool: seq %,.0f to %,.0f held, %,.0f MiB of %,.0f MiB, %,.0f records/s appended, %,.0f deleted by retention%n",
+          get(second, "nsm_spool_first_seq"), get(second, "nsm_spool_next_seq") - 1, get(second, "nsm_spool_bytes") / (1 << 20),
+          get(second, "nsm_spool_max_bytes") / (1 << 20),
+          (get(second, "nsm_spool_records_appended_total") - get(first, "nsm_spool_records_appended_total")) / secs,
+          get(second, "nsm_spool_records_deleted_total"));
+      TreeSet<String> collectors = new TreeSet<>();
+      Pattern col = Pattern.compile("collector=\"([^\"]*)\"");
+      for (String k : second.keySet()) {
+        Matcher m = col.matcher(k);
+        if (k.startsWith("nsm_collector_lag_records") && m.find()) {
+          collectors.add(m.group(1));
+        }
+      }
+      if (!collectors.isEmpty()) {
+        out.printf(Locale.ROOT, "%-16s %10s %14s %14s %12s %12s%n", "collector", "connected", "acked seq", "lag records", "records/s", "dropped");
+      }
+      for (String name : collectors) {
+        String l = "{collector=\"" + name + "\"}";
+        out.printf(Locale.ROOT, "%-16s %10s %,14.0f %,14.0f %,12.0f %,12.0f%n", name, get(second, "nsm_collector_connected" + l) == 1 ? "yes" : "NO",
+            get(second, "nsm_collector_acked_seq" + l), get(second, "nsm_collector_lag_records" + l),
+            (get(second, "nsm_collector_acked_seq" + l) - get(first, "nsm_collector_acked_seq" + l)) / secs,
+            get(second, "nsm_collector_dropped_records_total" + l));
+      }
+    }
     out.flush();
     return healthCode == 200 ? 0 : 1;
   }

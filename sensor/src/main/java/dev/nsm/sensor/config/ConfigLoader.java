@@ -216,6 +216,134 @@ public final class ConfigLoader {
       throw new ConfigException("logging.level", "must be one of " + String.join(", ", LEVELS) + ", not " + quote(c.logging.level));
     }
     range("shutdown.timeout", c.shutdown.timeout, Duration.ofSeconds(1), Duration.ofMinutes(10));
+    validateDelivery(c, baseDir);
+  }
+
+  private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+  /**
+   * Checks the delivery sections (sensor_id, spool, collectors, subscribe): what {@code run} and
+   * {@code replay --config} use. The spool directory and the TLS files are checked on the host
+   * (writable, readable), relative paths taken from {@code baseDir}.
+   */
+  public static void validateDelivery(SensorConfig c, Path baseDir) throws ConfigException {
+    if (c.sensorId.isBlank() || c.sensorId.length() > 256) {
+      throw new ConfigException("sensor_id", "must be 1 to 256 characters, not " + quote(c.sensorId));
+    }
+    if (!dev.nsm.sensor.spool.Spool.ROLL_CYCLES.containsKey(c.spool.rollCycle)) {
+      throw new ConfigException("spool.roll_cycle", "must be one of " + String.join(", ", new TreeSet<>(dev.nsm.sensor.spool.Spool.ROLL_CYCLES.keySet()))
+          + ", not " + quote(c.spool.rollCycle));
+    }
+    if (c.spool.maxSize < (16L << 20) || c.spool.maxSize > (64L << 40)) {
+      throw new ConfigException("spool.max_size", "must be from 16MiB to 64TiB, not " + Units.formatSize(c.spool.maxSize));
+    }
+    range("spool.max_age", c.spool.maxAge, Duration.ofMinutes(10), Duration.ofDays(3650));
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < c.collectors.size(); i++) {
+      String p = "collectors[" + i + "]";
+      SensorConfig.Collector col = c.collectors.get(i);
+      if (col == null) {
+        throw new ConfigException(p, "must be a mapping with at least a name and an address");
+      }
+      if (col.name == null || !NAME.matcher(col.name).matches()) {
+        throw new ConfigException(p + ".name", "required: letters, digits, '.', '_', '-' (up to 64; it names the cursor file and the metrics), not "
+            + quote(col.name));
+      }
+      if (!names.add(col.name)) {
+        throw new ConfigException(p + ".name", "\"" + col.name + "\" is listed twice");
+      }
+      if (col.address == null) {
+        throw new ConfigException(p + ".address", "required: the collector's host:port");
+      }
+      java.net.InetSocketAddress a = hostPort(p + ".address", col.address);
+      if (a.getPort() == 0) {
+        throw new ConfigException(p + ".address", "port must be 1 to 65535, not 0");
+      }
+      if (col.plaintext && col.tls != null) {
+        throw new ConfigException(p + ".plaintext", "true, but tls is set too: choose one");
+      }
+      if (!col.plaintext) {
+        if (col.tls == null || col.tls.ca == null) {
+          throw new ConfigException(p + ".tls.ca", "required (a PEM CA bundle to check the collector's certificate); "
+              + "for no TLS at all say plaintext: true");
+        }
+        readable(p + ".tls.ca", col.tls.ca, baseDir);
+        if ((col.tls.cert == null) != (col.tls.key == null)) {
+          throw new ConfigException(p + ".tls." + (col.tls.cert == null ? "cert" : "key"), "required with tls."
+              + (col.tls.cert == null ? "key" : "cert") + " (both make it mutual TLS)");
+        }
+        if (col.tls.cert != null) {
+          readable(p + ".tls.cert", col.tls.cert, baseDir);
+          readable(p + ".tls.key", col.tls.key, baseDir);
+        }
+      }
+      range(p + ".batch.max_records", col.batch.maxRecords, 1, 1_000_000);
+      if (col.batch.maxBytes < 1024 || col.batch.maxBytes > (4L << 20)) {
+        throw new ConfigException(p + ".batch.max_bytes", "must be from 1KiB to 4MiB (gRPC's default message bound), not "
+            + Units.formatSize(col.batch.maxBytes));
+      }
+      range(p + ".batch.linger", col.batch.linger, Duration.ZERO, Duration.ofSeconds(10));
+      range(p + ".ack_timeout", col.ackTimeout, Duration.ofSeconds(1), Duration.ofHours(1));
+      range(p + ".backoff.initial", col.backoff.initial, Duration.ofMillis(10), Duration.ofMinutes(10));
+      range(p + ".backoff.max", col.backoff.max, col.backoff.initial, Duration.ofHours(1));
+      range(p + ".keepalive.time", col.keepalive.time, Duration.ofSeconds(10), Duration.ofHours(2));
+      range(p + ".keepalive.timeout", col.keepalive.timeout, Duration.ofSeconds(1), Duration.ofMinutes(10));
+    }
+    SensorConfig.Subscribe sub = c.subscribe;
+    if (sub.enabled) {
+      hostPort("subscribe.listen", sub.listen);
+      if (sub.plaintext && sub.tls != null) {
+        throw new ConfigException("subscribe.plaintext", "true, but tls is set too: choose one");
+      }
+      if (!sub.plaintext) {
+        if (sub.tls == null || sub.tls.cert == null || sub.tls.key == null) {
+          throw new ConfigException("subscribe.tls", "cert and key are required (PEM); for no TLS at all say plaintext: true");
+        }
+        readable("subscribe.tls.cert", sub.tls.cert, baseDir);
+        readable("subscribe.tls.key", sub.tls.key, baseDir);
+        if (sub.tls.clientCa != null) {
+          readable("subscribe.tls.client_ca", sub.tls.clientCa, baseDir);
+        }
+      }
+      range("subscribe.max_subscribers", sub.maxSubscribers, 1, 1024);
+    }
+    if (c.delivers()) {
+      Path dir = resolve(c.spool.dir, baseDir);
+      Path probe = dir;
+      while (probe != null && !Files.exists(probe)) {
+        probe = probe.getParent();
+      }
+      if (probe == null || !Files.isDirectory(probe)) {
+        throw new ConfigException("spool.dir", (probe == null ? dir : probe) + " is not a directory");
+      }
+      if (!Files.isWritable(probe)) {
+        throw new ConfigException("spool.dir", probe + " is not writable" + (probe.equals(dir) ? "" : " (to create " + dir + ")"));
+      }
+    }
+  }
+
+  /** A path from the configuration: relative ones are taken from the configuration file's directory. */
+  public static Path resolve(String path, Path baseDir) {
+    return baseDir == null ? Path.of(path) : baseDir.resolve(path);
+  }
+
+  private static void readable(String key, String path, Path baseDir) throws ConfigException {
+    Path p = resolve(path, baseDir);
+    if (!Files.isRegularFile(p)) {
+      throw new ConfigException(key, "no such file " + p);
+    }
+    if (!Files.isReadable(p)) {
+      throw new ConfigException(key, "cannot read " + p + " (permission denied)");
+    }
+  }
+
+  /** A duration given on a command line ("500ms", "30s", "5m", "1h", "7d"). */
+  public static Duration duration(String key, String s) throws ConfigException {
+    Duration d = Units.parseDuration(s);
+    if (d == null) {
+      throw new ConfigException(key, "must be " + Units.DURATION_FORMS + ", not " + quote(s));
+    }
+    return d;
   }
 
   /** A listen address: host:port, [v6]:port; port 0 to 65535. */

@@ -22,6 +22,11 @@ public final class SensorConfig {
   public final Metrics metrics;
   public final Logging logging;
   public final Shutdown shutdown;
+  /** Names this sensor in every delivered Event (default: the host name). */
+  public final String sensorId;
+  public final SpoolSection spool;
+  public final List<Collector> collectors;
+  public final Subscribe subscribe;
 
   @JsonCreator
   SensorConfig(
@@ -32,7 +37,11 @@ public final class SensorConfig {
       @JsonProperty("output") Output output,
       @JsonProperty("metrics") Metrics metrics,
       @JsonProperty("logging") Logging logging,
-      @JsonProperty("shutdown") Shutdown shutdown) {
+      @JsonProperty("shutdown") Shutdown shutdown,
+      @JsonProperty("sensor_id") String sensorId,
+      @JsonProperty("spool") SpoolSection spool,
+      @JsonProperty("collectors") List<Collector> collectors,
+      @JsonProperty("subscribe") Subscribe subscribe) {
     this.capture = capture; // required: ConfigLoader says so when it is missing
     this.pipeline = orElse(pipeline, new Pipeline(null, null));
     this.flows = orElse(flows, new Flows(null, null, null));
@@ -41,6 +50,24 @@ public final class SensorConfig {
     this.metrics = orElse(metrics, new Metrics(null, null));
     this.logging = orElse(logging, new Logging(null));
     this.shutdown = orElse(shutdown, new Shutdown(null));
+    this.sensorId = orElse(sensorId, hostName());
+    this.spool = orElse(spool, new SpoolSection(null, null, null, null));
+    this.collectors = collectors == null ? List.of() : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(collectors));
+    this.subscribe = orElse(subscribe, new Subscribe(null, null, null, null, null));
+  }
+
+  /** Records go to the spool (and from there to collectors and subscribers) instead of output.path. */
+  public boolean delivers() {
+    return !collectors.isEmpty() || subscribe.enabled;
+  }
+
+  static String hostName() {
+    try {
+      String h = java.net.InetAddress.getLocalHost().getHostName();
+      return h == null || h.isBlank() ? "sensor" : h;
+    } catch (java.io.IOException e) {
+      return "sensor";
+    }
   }
 
   /**
@@ -80,6 +107,31 @@ public final class SensorConfig {
     m.put("metrics.listen", metrics.listen);
     m.put("logging.level", logging.level);
     m.put("shutdown.timeout", String.valueOf(shutdown.timeout));
+    m.put("sensor_id", sensorId);
+    m.put("spool.dir", spool.dir);
+    m.put("spool.roll_cycle", spool.rollCycle);
+    m.put("spool.max_size", String.valueOf(spool.maxSize));
+    m.put("spool.max_age", String.valueOf(spool.maxAge));
+    for (int i = 0; i < collectors.size(); i++) {
+      Collector c = collectors.get(i);
+      if (c == null) {
+        continue;
+      }
+      String p = "collectors[" + i + "].";
+      m.put(p + "name", c.name);
+      m.put(p + "address", c.address);
+      m.put(p + "plaintext", String.valueOf(c.plaintext));
+      m.put(p + "tls", c.tls == null ? "" : c.tls.ca + "," + c.tls.cert + "," + c.tls.key + "," + c.tls.serverName);
+      m.put(p + "batch", c.batch.maxRecords + "," + c.batch.maxBytes + "," + c.batch.linger);
+      m.put(p + "ack_timeout", String.valueOf(c.ackTimeout));
+      m.put(p + "backoff", c.backoff.initial + "," + c.backoff.max);
+      m.put(p + "keepalive", c.keepalive.time + "," + c.keepalive.timeout);
+    }
+    m.put("subscribe.enabled", String.valueOf(subscribe.enabled));
+    m.put("subscribe.listen", subscribe.listen);
+    m.put("subscribe.plaintext", String.valueOf(subscribe.plaintext));
+    m.put("subscribe.tls", subscribe.tls == null ? "" : subscribe.tls.cert + "," + subscribe.tls.key + "," + subscribe.tls.clientCa);
+    m.put("subscribe.max_subscribers", String.valueOf(subscribe.maxSubscribers));
     return m;
   }
 
@@ -248,6 +300,150 @@ public final class SensorConfig {
     @JsonCreator
     Shutdown(@JsonProperty("timeout") Duration timeout) {
       this.timeout = orElse(timeout, Duration.ofSeconds(10));
+    }
+  }
+
+  /** {@code spool:} the durable queue of records between the record makers and the exporters. */
+  public static final class SpoolSection {
+    /** The state directory: the queue's files and the collectors' cursors. */
+    public final String dir;
+    public final String rollCycle;
+    public final long maxSize;
+    public final Duration maxAge;
+
+    @JsonCreator
+    SpoolSection(
+        @JsonProperty("dir") String dir,
+        @JsonProperty("roll_cycle") String rollCycle,
+        @JsonProperty("max_size") @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = Units.SizeDeserializer.class) Long maxSize,
+        @JsonProperty("max_age") Duration maxAge) {
+      this.dir = orElse(dir, "/var/lib/sensor/spool");
+      this.rollCycle = orElse(rollCycle, "5m");
+      this.maxSize = orElse(maxSize, 10L << 30);
+      this.maxAge = orElse(maxAge, Duration.ofDays(7));
+    }
+  }
+
+  /** {@code collectors[i]:} one collector the sensor pushes to. */
+  public static final class Collector {
+    public final String name;
+    public final String address;
+    public final boolean plaintext;
+    public final ClientTls tls;
+    public final Batch batch;
+    public final Duration ackTimeout;
+    public final Backoff backoff;
+    public final Keepalive keepalive;
+
+    @JsonCreator
+    Collector(
+        @JsonProperty("name") String name,
+        @JsonProperty("address") String address,
+        @JsonProperty("plaintext") Boolean plaintext,
+        @JsonProperty("tls") ClientTls tls,
+        @JsonProperty("batch") Batch batch,
+        @JsonProperty("ack_timeout") Duration ackTimeout,
+        @JsonProperty("backoff") Backoff backoff,
+        @JsonProperty("keepalive") Keepalive keepalive) {
+      this.name = name;
+      this.address = address;
+      this.plaintext = orElse(plaintext, false);
+      this.tls = tls;
+      this.batch = orElse(batch, new Batch(null, null, null));
+      this.ackTimeout = orElse(ackTimeout, Duration.ofSeconds(30));
+      this.backoff = orElse(backoff, new Backoff(null, null));
+      this.keepalive = orElse(keepalive, new Keepalive(null, null));
+    }
+  }
+
+  /** {@code collectors[i].tls:} PEM files; cert and key make it mutual TLS. */
+  public static final class ClientTls {
+    public final String ca;
+    public final String cert;
+    public final String key;
+    public final String serverName;
+
+    @JsonCreator
+    ClientTls(@JsonProperty("ca") String ca, @JsonProperty("cert") String cert, @JsonProperty("key") String key,
+        @JsonProperty("server_name") String serverName) {
+      this.ca = ca;
+      this.cert = cert;
+      this.key = key;
+      this.serverName = orElse(serverName, "");
+    }
+  }
+
+  /** {@code collectors[i].batch:} when a batch is sent. */
+  public static final class Batch {
+    public final int maxRecords;
+    public final long maxBytes;
+    public final Duration linger;
+
+    @JsonCreator
+    Batch(@JsonProperty("max_records") Integer maxRecords,
+        @JsonProperty("max_bytes") @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = Units.SizeDeserializer.class) Long maxBytes,
+        @JsonProperty("linger") Duration linger) {
+      this.maxRecords = orElse(maxRecords, 4096);
+      this.maxBytes = orElse(maxBytes, 1L << 20);
+      this.linger = orElse(linger, Duration.ofMillis(20));
+    }
+  }
+
+  /** {@code collectors[i].backoff:} waits between reconnects, doubling, jittered. */
+  public static final class Backoff {
+    public final Duration initial;
+    public final Duration max;
+
+    @JsonCreator
+    Backoff(@JsonProperty("initial") Duration initial, @JsonProperty("max") Duration max) {
+      this.initial = orElse(initial, Duration.ofMillis(200));
+      this.max = orElse(max, Duration.ofSeconds(30));
+    }
+  }
+
+  /** {@code collectors[i].keepalive:} HTTP/2 pings on an open stream. */
+  public static final class Keepalive {
+    public final Duration time;
+    public final Duration timeout;
+
+    @JsonCreator
+    Keepalive(@JsonProperty("time") Duration time, @JsonProperty("timeout") Duration timeout) {
+      this.time = orElse(time, Duration.ofSeconds(30));
+      this.timeout = orElse(timeout, Duration.ofSeconds(10));
+    }
+  }
+
+  /** {@code subscribe:} the sensor's gRPC listener (Sensor.Subscribe and Sensor.Status). */
+  public static final class Subscribe {
+    public final boolean enabled;
+    public final String listen;
+    public final boolean plaintext;
+    public final ServerTls tls;
+    public final int maxSubscribers;
+
+    @JsonCreator
+    Subscribe(@JsonProperty("enabled") Boolean enabled, @JsonProperty("listen") String listen,
+        @JsonProperty("plaintext") Boolean plaintext, @JsonProperty("tls") ServerTls tls,
+        @JsonProperty("max_subscribers") Integer maxSubscribers) {
+      this.enabled = orElse(enabled, false);
+      this.listen = orElse(listen, "127.0.0.1:9109");
+      this.plaintext = orElse(plaintext, false);
+      this.tls = tls;
+      this.maxSubscribers = orElse(maxSubscribers, 16);
+    }
+  }
+
+  /** {@code subscribe.tls:} PEM files; client_ca makes it mutual TLS. */
+  public static final class ServerTls {
+    public final String cert;
+    public final String key;
+    public final String clientCa;
+
+    @JsonCreator
+    ServerTls(@JsonProperty("cert") String cert, @JsonProperty("key") String key, @JsonProperty("client_ca") String clientCa) {
+      this.cert = cert;
+      this.key = key;
+      this.clientCa = clientCa;
     }
   }
 

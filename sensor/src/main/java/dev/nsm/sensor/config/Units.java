@@ -12,11 +12,11 @@ import java.util.regex.Pattern;
 
 /** The two kinds of value with a unit in the configuration: durations and byte sizes. */
 final class Units {
-  static final String DURATION_FORMS = "a duration such as 500ms, 30s, 5m or 1h";
+  static final String DURATION_FORMS = "a duration such as 500ms, 30s, 5m, 1h or 7d";
   static final String SIZE_FORMS = "a size in bytes such as 65536, 512KiB, 64MiB or 1GiB";
 
-  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
-  private static final Pattern SIZE = Pattern.compile("(\\d{1,12})(B|KiB|MiB|GiB)?");
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
+  private static final Pattern SIZE = Pattern.compile("(\\d{1,12})(B|KiB|MiB|GiB|TiB)?");
 
   private Units() {}
 
@@ -34,8 +34,10 @@ final class Units {
         return Duration.ofSeconds(n);
       case "m":
         return Duration.ofMinutes(n);
-      default:
+      case "h":
         return Duration.ofHours(n);
+      default:
+        return Duration.ofDays(n);
     }
   }
 
@@ -54,6 +56,8 @@ final class Units {
         return n << 20;
       case "GiB":
         return n << 30;
+      case "TiB":
+        return n << 40;
       default:
         return n;
     }
@@ -62,7 +66,9 @@ final class Units {
   /** A duration as configuration writes it (in messages). */
   static String format(Duration d) {
     long ms = d.toMillis();
-    if (ms % 3_600_000 == 0 && ms > 0) {
+    if (ms % 86_400_000 == 0 && ms > 86_400_000) { // 2d and more (1 day stays 24h)
+      return ms / 86_400_000 + "d";
+    } else if (ms % 3_600_000 == 0 && ms > 0) {
       return ms / 3_600_000 + "h";
     } else if (ms % 60_000 == 0 && ms > 0) {
       return ms / 60_000 + "m";

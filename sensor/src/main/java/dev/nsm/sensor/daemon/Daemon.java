@@ -8,6 +8,7 @@ import dev.nsm.sensor.capture.LiveInterface;
 import dev.nsm.sensor.config.ConfigException;
 import dev.nsm.sensor.config.ConfigLoader;
 import dev.nsm.sensor.config.SensorConfig;
+import dev.nsm.sensor.delivery.Delivery;
 import dev.nsm.sensor.flow.FlowConfig;
 import dev.nsm.sensor.metrics.HttpEndpoint;
 import dev.nsm.sensor.metrics.SensorMetrics;
@@ -63,6 +64,8 @@ public final class Daemon {
   private List<LiveInterface> interfaces;
   private Pipeline pipeline;
   private RecordOutput output;
+  /** The spool, exporters and Sensor service, when collectors or subscribe are configured; else null. */
+  private Delivery delivery;
   private LiveCapture capture;
   private Thread captureThread;
   private HttpEndpoint http;
@@ -120,11 +123,21 @@ public final class Daemon {
             + (e.getMessage().contains("permitted") ? " (capturing needs root or CAP_NET_RAW)" : ""));
       }
     }
-    try {
-      output = JsonLinesOutput.open(outputPath(), 8192);
-    } catch (IOException | RuntimeException e) {
-      interfaces.forEach(LiveInterface::close);
-      return fail(EXIT_BAD_CONFIG, "output.path: cannot write " + c.output.path + ": " + e.getMessage());
+    if (c.delivers()) {
+      try {
+        delivery = Delivery.start(Delivery.plan(c, configPath.toAbsolutePath().getParent()), 8192, this::ringStatus);
+        output = delivery.output();
+      } catch (IOException | RuntimeException e) {
+        interfaces.forEach(LiveInterface::close);
+        return fail(EXIT_BAD_CONFIG, "spool.dir, collectors or subscribe: cannot start delivery: " + e.getMessage());
+      }
+    } else {
+      try {
+        output = JsonLinesOutput.open(outputPath(), 8192);
+      } catch (IOException | RuntimeException e) {
+        interfaces.forEach(LiveInterface::close);
+        return fail(EXIT_BAD_CONFIG, "output.path: cannot write " + c.output.path + ": " + e.getMessage());
+      }
     }
     pipeline = new Pipeline(c.pipeline.workers, c.pipeline.ringSize, flowConfig(c), appConfig(c), output);
     long maxTimeout = 0;
@@ -134,6 +147,9 @@ public final class Daemon {
     capture = new LiveCapture(interfaces, pipeline, c.capture.tick.toNanos(), maxTimeout);
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     SensorMetrics.bind(registry, pipeline, interfaces, output);
+    if (delivery != null) {
+      delivery.bind(registry);
+    }
     SensorMetrics.bindJvm(registry);
     if (c.metrics.enabled) {
       InetSocketAddress at;
@@ -163,7 +179,9 @@ public final class Daemon {
           .append(itf.filter().isBlank() ? "" : ", filter \"" + itf.filter() + "\"").append(')');
     }
     LOG.info("capturing on {}; {} worker(s), ring of {}; records to {}{}", what, c.pipeline.workers,
-        c.pipeline.ringSize, c.output.path, http == null ? "" : "; metrics on http://" + hostPort(http.address()) + "/metrics");
+        c.pipeline.ringSize, delivery == null ? c.output.path : "the spool in " + c.spool.dir + " (" + c.collectors.size()
+            + " collector(s)" + (delivery.listenPort() > 0 ? ", Subscribe/Status on port " + delivery.listenPort() : "") + ")",
+        http == null ? "" : "; metrics on http://" + hostPort(http.address()) + "/metrics");
     return EXIT_OK;
   }
 
@@ -172,15 +190,28 @@ public final class Daemon {
     capture.run(); // not started: runs its stop path here (flush, close handles)
     try {
       output.close();
+      if (delivery != null) {
+        delivery.close();
+      }
     } catch (Exception e) {
       LOG.warn("closing the output: {}", e.toString());
     }
+  }
+
+  /** The packet ring for Status. */
+  private dev.nsm.proto.v1.RingStatus ringStatus() {
+    Pipeline p = pipeline;
+    if (p == null) {
+      return null;
+    }
+    return dev.nsm.proto.v1.RingStatus.newBuilder().setSize(p.ringSize()).setFill(p.ringFill()).setDrops(p.counters().ringDrops).build();
   }
 
   int shutdown() {
     ready = false;
     stopping = true;
     Duration bound = config.shutdown.timeout;
+    long stopStarted = System.nanoTime();
     LOG.info("stopping ({}): flushing flows, at most {}", stopReason, bound);
     Thread watchdog = new Thread(() -> {
       try {
@@ -211,8 +242,22 @@ public final class Daemon {
     try {
       output.close();
     } catch (Exception e) {
-      err.println("sensor: output.path: cannot write " + config.output.path + ": " + e.getMessage());
+      err.println("sensor: " + (delivery == null ? "output.path: cannot write " + config.output.path : "cannot append to the spool")
+          + ": " + e.getMessage());
       code = EXIT_FAILED;
+    }
+    if (delivery != null) {
+      // what the collectors have not acked within the bound stays in the spool for the next start
+      try {
+        long left = bound.toMillis() - (System.nanoTime() - stopStarted) / 1_000_000L - 1500;
+        List<String> behind = delivery.drain(Duration.ofMillis(Math.max(0, left)));
+        for (String b : behind) {
+          LOG.warn("stopping: collector {} (kept in the spool for the next start)", b);
+        }
+        delivery.close();
+      } catch (Exception e) {
+        LOG.warn("stopping delivery: {}", e.toString());
+      }
     }
     if (http != null) {
       http.close();
@@ -278,6 +323,11 @@ public final class Daemon {
     return null;
   }
 
+  /** The running delivery (spool, exporters), or null when records go to output.path. */
+  public Delivery delivery() {
+    return delivery;
+  }
+
   /** /readyz: every interface open, not shutting down. */
   String readyProblem() {
     if (stopping) {
@@ -300,6 +350,7 @@ public final class Daemon {
     Map<String, String> after = next.flatten();
     List<String> restart = new ArrayList<>();
     Map<String, String> filters = new HashMap<>();
+    boolean collectorsChanged = false;
     for (String key : union(before.keySet(), after.keySet())) {
       String a = before.get(key);
       String b = after.get(key);
@@ -313,12 +364,22 @@ public final class Daemon {
         applyLogLevel(b);
       } else if (key.equals("shutdown.timeout")) {
         continue; // read at shutdown from the config below
+      } else if (key.startsWith("collectors[") && delivery != null && next.delivers()) {
+        collectorsChanged = true; // applied below, all at once
       } else {
         restart.add(key);
       }
     }
     if (!filters.isEmpty()) {
       capture.requestFilters(filters);
+    }
+    if (collectorsChanged) {
+      // the exporters follow the file now; the rest of the running configuration stays as it was
+      try {
+        LOG.info("reload: {}", delivery.reconfigure(Delivery.plan(next, configPath.toAbsolutePath().getParent()).collectors()));
+      } catch (IOException | RuntimeException e) {
+        LOG.error("reload: collectors not changed: {}", e.getMessage());
+      }
     }
     // keep the running values of what needs a restart, take the rest
     config = restart.isEmpty() ? next : config;
@@ -374,6 +435,8 @@ public final class Daemon {
     ch.qos.logback.classic.Level libs = l.levelInt <= ch.qos.logback.classic.Level.DEBUG_INT ? l : ch.qos.logback.classic.Level.WARN;
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("org.pcap4j")).setLevel(libs);
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.netty")).setLevel(libs);
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.grpc")).setLevel(libs);
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("net.openhft")).setLevel(libs);
   }
 
   private static String hostPort(InetSocketAddress a) {

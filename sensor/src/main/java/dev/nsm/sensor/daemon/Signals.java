@@ -12,12 +12,12 @@ import sun.misc.Signal;
  * SIGHUP reloads instead of stopping. The handlers run on a JVM signal thread and only hand over
  * (a latch, a reload on a thread of its own), so they never block the signal dispatcher.
  */
-final class Signals {
+public final class Signals {
   private static final Logger LOG = LoggerFactory.getLogger(Signals.class);
 
   private Signals() {}
 
-  static void install(Consumer<String> stop, Runnable reload) {
+  public static void install(Consumer<String> stop, Runnable reload) {
     Signal.handle(new Signal("TERM"), s -> stop.accept("SIGTERM"));
     Signal.handle(new Signal("INT"), s -> stop.accept("SIGINT"));
     try {

@@ -691,6 +691,23 @@ class CaptureReadersTest {
     }
   }
 
+  @Test
+  void aLyingRecordLengthCostsNoBigBuffer() throws IOException {
+    // 40 bytes whose one record claims 200 MB (snaplen 0: up to the 256 MiB limit is allowed). The
+    // stream buffer grew to the claimed length at once before (200 MB for 40 bytes of input: a few such
+    // files on stdin and the heap is gone); now it grows only as bytes arrive.
+    byte[] pcap = new CaptureBytes(LITTLE_ENDIAN).pcapHeader(0xa1b2c3d4, 0, LinkType.ETHERNET)
+        .u32(T0).u32(0).u32(200_000_000).u32(200_000_000).toByteArray();
+    StreamInput in = new StreamInput("s", new ByteArrayInputStream(pcap), null, -1,
+        StreamInput.INITIAL_CAPACITY);
+    try (PacketSource s = CaptureFiles.forInput(in, "input")) {
+      CaptureFormatException e = assertThrows(CaptureFormatException.class, () -> s.next(new Recorded.Recorder()));
+      assertEquals("s: truncated record at byte offset 24 after 0 packets (the record needs 200000016 bytes, "
+          + "16 are left)", e.getMessage());
+      assertEquals(StreamInput.INITIAL_CAPACITY, in.capacity());
+    }
+  }
+
   private static byte[] concat(byte[] a, byte[] b) {
     byte[] c = Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, c, a.length, b.length);

@@ -62,6 +62,177 @@ class ReplayCliTest {
     assertOneLine(r.err, "--frobnicate");
   }
 
+  // ---------------------------------------------------------------- bad capture files (issue 7)
+
+  private static final Path TCP_SF = Replay.repoRoot().resolve("testdata/tcp-sf.pcap");
+
+  /** tcp-sf.pcap with the 4 bytes at {@code at} of its header replaced (little-endian). */
+  private Path patched(String name, int at, int value) throws IOException {
+    byte[] b = Files.readAllBytes(TCP_SF);
+    java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(at, value);
+    Path f = tmp.resolve(name);
+    Files.write(f, b);
+    return f;
+  }
+
+  /** Offset of record {@code n} (from 0) of a little-endian classic pcap. */
+  private static int recordOffset(byte[] pcap, int n) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(pcap).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    int p = 24;
+    for (int i = 0; i < n; i++) {
+      p += 16 + b.getInt(p + 8);
+    }
+    return p;
+  }
+
+  private static String flowLine(Replay r) {
+    return r.lines.stream().filter(l -> l.startsWith("{\"flow\"")).findFirst().orElseThrow(
+        () -> new AssertionError("no flow record in " + r.lines));
+  }
+
+  @Test
+  void emptyFile() throws IOException {
+    Path f = tmp.resolve("empty.pcap");
+    Files.write(f, new byte[0]);
+    Replay r = Replay.run(tmp, f.toString());
+    assertEquals(2, r.exit);
+    assertOneLine(r.err, "empty.pcap: empty file, not a capture");
+  }
+
+  @Test
+  void directory() throws IOException {
+    Path d = Files.createDirectory(tmp.resolve("captures"));
+    Replay r = Replay.run(tmp, d.toString());
+    assertEquals(2, r.exit);
+    assertOneLine(r.err, "captures: is a directory, not a capture file");
+  }
+
+  @Test
+  void snaplenZeroIsReadAsNoLimit() throws IOException {
+    // libpcap reads a snaplen of 0 as "no limit" (some writers leave it 0): not bad input
+    Replay r = Replay.run(tmp, patched("snap0.pcap", 16, 0).toString());
+    assertEquals(0, r.exit, r.err);
+    assertEquals("", r.err);
+    assertTrue(flowLine(r).contains("\"conn_state\":\"SF\",\"history\":\"ShADadFf\""), flowLine(r));
+  }
+
+  @Test
+  void hugeSnaplen() throws IOException {
+    Replay r = Replay.run(tmp, patched("snaphuge.pcap", 16, 0x7fffffff).toString());
+    assertEquals(2, r.exit);
+    assertOneLine(r.err, "snaphuge.pcap: snaplen 2147483647 in the file header exceeds the 256 MiB limit");
+  }
+
+  @Test
+  void unsupportedLinkType() throws IOException {
+    Replay r = Replay.run(tmp, patched("usb.pcap", 20, 189).toString()); // LINKTYPE_USB_LINUX
+    assertEquals(2, r.exit);
+    assertOneLine(r.err, "usb.pcap: link type 189 (LINKTYPE_189) is not supported");
+  }
+
+  @Test
+  void unreadable() throws IOException {
+    Path f;
+    boolean root = "root".equals(System.getProperty("user.name"));
+    if (!root) {
+      f = Files.copy(TCP_SF, tmp.resolve("secret.pcap"));
+      Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+    } else {
+      // root reads any mode: a procfs file that refuses reading to root too (write-only sysctl)
+      f = Path.of("/proc/sys/vm/compact_memory");
+      boolean refused;
+      try (java.io.InputStream in = Files.newInputStream(f)) {
+        refused = false;
+      } catch (java.nio.file.AccessDeniedException e) {
+        refused = true;
+      } catch (IOException e) {
+        refused = false;
+      }
+      org.junit.jupiter.api.Assumptions.assumeTrue(refused,
+          "running as root and " + f + " is readable here: no unreadable file to test with");
+    }
+    Replay r = Replay.run(tmp, f.toString());
+    assertEquals(2, r.exit);
+    assertOneLine(r.err, f + ": cannot read it (permission denied)");
+  }
+
+  @Test
+  void gzipCaptureIsRead() throws IOException {
+    Path gz = tmp.resolve("tcp-sf.pcap.gz");
+    try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+      out.write(Files.readAllBytes(TCP_SF));
+    }
+    Replay plain = Replay.run(tmp, TCP_SF.toString());
+    Replay r = Replay.run(tmp, gz.toString());
+    assertEquals(0, r.exit, r.err);
+    assertEquals(flowLine(plain), flowLine(r));
+  }
+
+  @Test
+  void gzipCutShortKeepsWhatCameBefore() throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(bytes)) {
+      out.write(Files.readAllBytes(TCP_SF));
+    }
+    byte[] gz = bytes.toByteArray();
+    Path f = tmp.resolve("cut.pcap.gz");
+    Files.write(f, java.util.Arrays.copyOf(gz, gz.length - 40));
+    Replay r = Replay.run(tmp, f.toString());
+    assertEquals(2, r.exit);
+    assertOneLine(r.err, "cut.pcap.gz: gzip data damaged");
+    assertTrue(r.lines.get(r.lines.size() - 1).startsWith("{\"stats\""), "the stats line still comes");
+    flowLine(r);
+  }
+
+  @Test
+  void truncatedMidRecordKeepsTheRecordsBefore() throws IOException {
+    byte[] pcap = Files.readAllBytes(TCP_SF);
+    int eighth = recordOffset(pcap, 7);
+    Path f = tmp.resolve("cut.pcap");
+    Files.write(f, java.util.Arrays.copyOf(pcap, eighth + 30)); // record header and 14 bytes of the 8th packet
+    Replay r = Replay.run(tmp, f.toString());
+    assertEquals(2, r.exit);
+    assertOneLine(r.err, "cut.pcap: truncated record at byte offset " + eighth + " after 7 packets");
+    // the 7 packets read make their flow record (not closed yet: the FINs were in the lost part)
+    String flow = flowLine(r);
+    assertTrue(flow.contains("\"orig_pkts\":\"4\"") && flow.contains("\"resp_pkts\":\"3\""), flow);
+    assertTrue(r.lines.stream().anyMatch(l -> l.startsWith("{\"stats\"") && l.contains("\"packets_read\":\"7\"")),
+        r.lines.toString());
+  }
+
+  @Test
+  void recordLengthLyingKeepsTheRecordsBefore() throws IOException {
+    byte[] pcap = Files.readAllBytes(TCP_SF);
+    int third = recordOffset(pcap, 2);
+    java.nio.ByteBuffer.wrap(pcap).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(third + 8, 0x7fffffff);
+    Path f = tmp.resolve("caplen.pcap");
+    Files.write(f, pcap);
+    Replay r = Replay.run(tmp, f.toString());
+    assertEquals(2, r.exit);
+    assertOneLine(r.err, "caplen.pcap: record at byte offset " + third + " after 2 packets: caplen 2147483647 exceeds");
+    assertTrue(r.lines.stream().anyMatch(l -> l.contains("\"packets_read\":\"2\"")), r.lines.toString());
+  }
+
+  @Test
+  void fifo() throws Exception {
+    // a named pipe: read as a stream (no mapping), same records as the file
+    Path fifo = tmp.resolve("capture.fifo");
+    Process mk = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+    org.junit.jupiter.api.Assumptions.assumeTrue(mk.waitFor() == 0, "mkfifo not available");
+    Thread writer = new Thread(() -> {
+      try {
+        Files.write(fifo, Files.readAllBytes(TCP_SF));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    writer.start();
+    Replay r = Replay.run(tmp, fifo.toString());
+    writer.join();
+    assertEquals(0, r.exit, r.err);
+    assertEquals(flowLine(Replay.run(tmp, TCP_SF.toString())), flowLine(r));
+  }
+
   @Test
   void helpExitsZero() {
     java.io.StringWriter out = new java.io.StringWriter();

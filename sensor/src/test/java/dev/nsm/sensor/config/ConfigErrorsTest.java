@@ -85,8 +85,9 @@ class ConfigErrorsTest {
 
   @Test
   void unknownTopLevelSection() throws IOException {
-    assertRejected(OK + "spool:\n  dir: /var/lib/sensor\n",
-        "spool: unknown key; allowed here: capture, pipeline, flows, protocols, output, metrics, logging, shutdown");
+    assertRejected(OK + "spol:\n  dir: /var/lib/sensor\n",
+        "spol: unknown key; allowed here: capture, pipeline, flows, protocols, output, metrics, logging, shutdown, sensor_id, spool, "
+            + "collectors, subscribe");
   }
 
   @Test
@@ -102,7 +103,7 @@ class ConfigErrorsTest {
       "      snaplen: big|capture.interfaces[0].snaplen: must be an integer, not \"big\" (line 4)",
       "      snaplen: \"65535\"|capture.interfaces[0].snaplen: must be an integer, not \"65535\" (line 4)",
       "      promiscuous: sometimes|capture.interfaces[0].promiscuous: must be true or false, not \"sometimes\" (line 4)",
-      "      timeout: 100|capture.interfaces[0].timeout: must be a duration such as 500ms, 30s, 5m or 1h, not \"100\" (line 4)",
+      "      timeout: 100|capture.interfaces[0].timeout: must be a duration such as 500ms, 30s, 5m, 1h or 7d, not \"100\" (line 4)",
       "      buffer_size: lots|capture.interfaces[0].buffer_size: must be a size in bytes such as 65536, 512KiB, 64MiB or 1GiB, not \"lots\" (line 4)",
   })
   void wrongTypeInAnInterface(String line, String expected) throws IOException {
