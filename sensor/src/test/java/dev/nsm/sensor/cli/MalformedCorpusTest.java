@@ -18,9 +18,13 @@ import dev.nsm.parsers.tls.ClientHello;
 import dev.nsm.parsers.tls.TlsIssue;
 import dev.nsm.parsers.tls.TlsSession;
 import dev.nsm.parsers.tls.TlsStreamParser;
+import dev.nsm.proto.v1.Dns;
 import dev.nsm.proto.v1.Event;
 import dev.nsm.proto.v1.Flow;
+import dev.nsm.proto.v1.Http;
+import dev.nsm.proto.v1.Notice;
 import dev.nsm.proto.v1.Stats;
+import dev.nsm.proto.v1.Tls;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,9 +44,9 @@ import org.junit.jupiter.api.io.TempDir;
  * flows that can be tracked are (fields checked), and the valid connection's record is exactly the one
  * of testdata/tcp-sf.expected.jsonl.
  *
- * <p>Damage inside DNS, TLS and HTTP is checked at the parser (fed the capture's payloads, as the
- * flow workers will): the application layer is not wired into the pipeline on this branch. Each such
- * test names, in a TODO, the notice the replay must carry once it is.
+ * <p>Damage inside DNS, TLS and HTTP is checked twice: in the replay's records (the notice of each
+ * kind of damage, once per flow, with the flow's uid; the dns, tls and http records that still come
+ * out) and at the parser itself, fed the capture's payloads.
  */
 class MalformedCorpusTest {
   private static final Path DIR = Replay.repoRoot().resolve("testdata/malformed");
@@ -68,6 +72,31 @@ class MalformedCorpusTest {
       }
       assertNotNull(found, "no flow from port " + origPort + " in " + flows);
       return found;
+    }
+
+    /** The notices of the flow from port {@code origPort}, by name. */
+    Map<String, Notice> notices(int origPort) {
+      Map<String, Notice> m = new TreeMap<>();
+      String uid = flow(origPort).getUid();
+      for (Event e : others) {
+        if (e.hasNotice() && e.getNotice().getOrigP() == origPort) {
+          assertEquals(uid, e.getNotice().getUid());
+          assertNull(m.put(e.getNotice().getName(), e.getNotice()), "one notice per flow and name");
+        }
+      }
+      return m;
+    }
+
+    List<Dns> dns(int origPort) {
+      return others.stream().filter(Event::hasDns).map(Event::getDns).filter(d -> d.getOrigP() == origPort).toList();
+    }
+
+    List<Tls> tls(int origPort) {
+      return others.stream().filter(Event::hasTls).map(Event::getTls).filter(t -> t.getOrigP() == origPort).toList();
+    }
+
+    List<Http> http(int origPort) {
+      return others.stream().filter(Event::hasHttp).map(Event::getHttp).filter(h -> h.getOrigP() == origPort).toList();
     }
 
     Map<String, Long> malformed() {
@@ -229,10 +258,28 @@ class MalformedCorpusTest {
     assertEquals(Map.of(), r.malformed());
     assertEquals(8, r.flows.size());
     assertUdp(r.flow(41003), "198.18.66.1", 417, 445); // 200 one-byte labels
-    // TODO(applayer): one notice each, source "dns": a pointer loop (41000, 41001: no Zeek name; the
-    // parser's name_pointer_loop), DNS_NAME_too_long (41002, 41003), DNS_label_too_long (41004),
-    // DNS_label_forward_compress_offset (41005), DNS_max_compression_chain_depth_exceeded (the
-    // response to 41010); and a dns record per query.
+    // one notice each, source "dns", Zeek's weird names (a pointer loop has none in Zeek: a name of
+    // the same style), and a dns record per query (unanswered) and for the lone response
+    String[] names = {"DNS_label_pointer_loop", "DNS_label_pointer_loop", "DNS_NAME_too_long", "DNS_NAME_too_long",
+        "DNS_label_too_long", "DNS_label_forward_compress_offset"};
+    int[] ids = {1, 2, 3, 4, 5, 7}; // make-malformed.py's transaction ids
+    for (int i = 0; i < names.length; i++) {
+      Map<String, Notice> n = r.notices(41000 + i);
+      assertEquals(Set.of(names[i]), n.keySet(), "port " + (41000 + i));
+      assertEquals("dns", n.get(names[i]).getSource());
+      assertTrue(n.get(names[i]).getIsOrig(), "in the query");
+      Dns d = r.dns(41000 + i).get(0);
+      assertTrue(d.getSawQuery());
+      assertEquals(ids[i], d.getTransId());
+      assertTrue(!d.hasQuery() && !d.hasQtype(), "the question did not parse: " + d);
+    }
+    Map<String, Notice> response = r.notices(41010);
+    assertEquals(Set.of("DNS_max_compression_chain_depth_exceeded"), response.keySet());
+    assertTrue(!response.get("DNS_max_compression_chain_depth_exceeded").getIsOrig());
+    Dns lone = r.dns(41010).get(0);
+    assertTrue(lone.getSawReply() && !lone.getSawQuery());
+    assertEquals("a", lone.getQuery());
+    assertEquals(r.counter("dns_messages_malformed"), 7);
 
     // what the parser says of each message
     CaptureStreams s = CaptureStreams.udp(DIR.resolve("dns-pointers-and-long-names.pcap"), 53);
@@ -258,8 +305,13 @@ class MalformedCorpusTest {
     Run r = replay("tls-length-2p24.pcap.gz");
     assertEquals(2, r.flows.size());
     assertTcpSf(r.flow(44301), "ShADadFf", 223, 65540);
-    // TODO(applayer): notices SSL_handshake_too_long (is_orig) and SSL_record_oversized (not is_orig),
-    // source "tls"; no tls record (no hello was parsed), service empty.
+    // the session's issues, source "tls" (the parser keeps them per connection, not per direction);
+    // no tls record (no hello was parsed), no service
+    Map<String, Notice> n = r.notices(44301);
+    assertTrue(n.keySet().containsAll(Set.of("SSL_handshake_too_long", "SSL_record_oversized")), n.keySet().toString());
+    assertTrue(n.values().stream().allMatch(x -> x.getSource().equals("tls")));
+    assertEquals(List.of(), r.tls(44301));
+    assertEquals(List.of(), r.flow(44301).getServiceList());
     CaptureStreams s = CaptureStreams.tcp(DIR.resolve("tls-length-2p24.pcap.gz"), 44301);
     TlsStreamParser p = new TlsStreamParser();
     p.feed(true, s.client.toByteArray(), 0, s.client.size());
@@ -276,7 +328,10 @@ class MalformedCorpusTest {
     Run r = replay("tls-1-byte-records.pcap");
     assertEquals(2, r.flows.size());
     assertTcpSf(r.flow(44302), "ShADadFf", 1308, 1097);
-    // TODO(applayer): a tls record with server_name www.nsm.test and the ja3 below, service ["ssl"].
+    Tls rec = r.tls(44302).get(0);
+    assertEquals("www.nsm.test", rec.getServerName());
+    assertEquals(List.of("ssl"), r.flow(44302).getServiceList());
+    assertEquals(Map.of(), r.notices(44302));
     CaptureStreams s = CaptureStreams.tcp(DIR.resolve("tls-1-byte-records.pcap"), 44302);
     byte[] client = s.client.toByteArray();
     TlsStreamParser p = new TlsStreamParser();
@@ -303,6 +358,8 @@ class MalformedCorpusTest {
     q.feed(true, one, 0, one.length);
     assertEquals(q.session().clientHello().ja3(), h.ja3());
     assertEquals(q.session().clientHello().ja4(), h.ja4());
+    assertEquals(h.ja3(), rec.getJa3());
+    assertEquals(h.ja4(), rec.getJa4());
     assertEquals("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", t.cipherName());
     assertEquals(Set.of(), t.issues());
   }
@@ -329,8 +386,14 @@ class MalformedCorpusTest {
     Run r = replay("http-header-1mb.pcap.gz");
     assertEquals(2, r.flows.size());
     assertTcpSf(r.flow(48001), "ShADadFf", 1048626, 67);
-    // TODO(applayer): notice contentline_size_exceeded (is_orig), source "http"; an http record for
-    // GET /big with status 431.
+    Map<String, Notice> n = r.notices(48001);
+    assertTrue(n.containsKey("contentline_size_exceeded"), n.keySet().toString());
+    assertTrue(n.get("contentline_size_exceeded").getIsOrig());
+    assertEquals("http", n.get("contentline_size_exceeded").getSource());
+    Http rec = r.http(48001).get(0);
+    assertEquals("GET", rec.getMethod());
+    assertEquals("/big", rec.getUri());
+    assertEquals(431, rec.getStatusCode());
     HttpParserContext ctx = new HttpParserContext();
     List<HttpTransaction> tx = http("http-header-1mb.pcap.gz", 48001, ctx);
     assertEquals(1, ctx.count(HttpWeird.CONTENTLINE_SIZE_EXCEEDED));
@@ -345,7 +408,10 @@ class MalformedCorpusTest {
     Run r = replay("http-10000-headers.pcap.gz");
     assertEquals(2, r.flows.size());
     assertTcpSf(r.flow(48002), "ShADadFf", 118932, 47);
-    // TODO(applayer): notice HTTP_too_many_headers (is_orig), source "http".
+    Map<String, Notice> n = r.notices(48002);
+    assertEquals(Set.of("HTTP_too_many_headers"), n.keySet());
+    assertTrue(n.get("HTTP_too_many_headers").getIsOrig());
+    assertEquals(400, r.http(48002).get(0).getStatusCode());
     HttpParserContext ctx = new HttpParserContext();
     List<HttpTransaction> tx = http("http-10000-headers.pcap.gz", 48002, ctx);
     assertEquals(1, ctx.count(HttpWeird.HTTP_TOO_MANY_HEADERS));
@@ -361,8 +427,13 @@ class MalformedCorpusTest {
     Run r = replay("http-chunk-size-overflow.pcap");
     assertEquals(2, r.flows.size());
     assertTcpSf(r.flow(48003), "ShADadFf", 45, 119);
-    // TODO(applayer): notice HTTP_bad_chunk_size (not is_orig), source "http"; an http record for
-    // GET /chunked, status 200, response_body_len 4.
+    Map<String, Notice> n = r.notices(48003);
+    assertTrue(n.containsKey("HTTP_bad_chunk_size"), n.keySet().toString());
+    assertTrue(!n.get("HTTP_bad_chunk_size").getIsOrig());
+    Http rec = r.http(48003).get(0);
+    assertEquals("/chunked", rec.getUri());
+    assertEquals(200, rec.getStatusCode());
+    assertEquals(4, rec.getResponseBodyLen());
     HttpParserContext ctx = new HttpParserContext();
     List<HttpTransaction> tx = http("http-chunk-size-overflow.pcap", 48003, ctx);
     assertEquals(1, ctx.count(HttpWeird.HTTP_BAD_CHUNK_SIZE));
