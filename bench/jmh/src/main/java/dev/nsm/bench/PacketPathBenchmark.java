@@ -5,6 +5,9 @@ import dev.nsm.parsers.packet.DecodedPacket;
 import dev.nsm.parsers.packet.IpDefragmenter;
 import dev.nsm.parsers.packet.PacketDecoder;
 import dev.nsm.proto.v1.Event;
+import dev.nsm.sensor.app.AppConfig;
+import dev.nsm.sensor.app.AppCounters;
+import dev.nsm.sensor.app.AppLayer;
 import dev.nsm.sensor.flow.FlowConfig;
 import dev.nsm.sensor.flow.FlowCounters;
 import dev.nsm.sensor.flow.FlowTable;
@@ -41,8 +44,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li>{@code decode}: decoding alone (the parsers module).
- *   <li>{@code decodeAndFlow}: decoding and {@link FlowTable#onPacket}, the worker's whole per-packet
- *       work before any L7 parser exists.
+ *   <li>{@code decodeAndFlow}: decoding and {@link FlowTable#onPacket} without the application layer.
+ *   <li>{@code decodeFlowAndApp}: the same with the application layer (TCP reassembly, detection, the
+ *       DNS, TLS, HTTP parsers, their records): the worker's whole per-packet work. dns, tls, http
+ *       and notice records count as records too.
  * </ul>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -107,6 +112,8 @@ public class PacketPathBenchmark {
     DecodedPacket pkt;
     FlowTable flows;
     FlowCounters counters;
+    /** A second table with the application layer, for {@code decodeFlowAndApp}. */
+    FlowTable appFlows;
     final CountingSink sink = new CountingSink();
     /** Records emitted before this iteration (JMH gives a fixture its own instance of a dependency,
      *  so {@link Records} cannot look at this state itself). */
@@ -124,6 +131,8 @@ public class PacketPathBenchmark {
       pkt = new DecodedPacket();
       counters = new FlowCounters();
       flows = new FlowTable(FlowConfig.defaults(), sink, counters);
+      appFlows = new FlowTable(FlowConfig.defaults(), sink, new FlowCounters(),
+          new AppLayer(AppConfig.defaults(), sink, new AppCounters()));
       next = 0;
       shift = 0;
       roundShift = corpus.packets.spanNanos + TimeUnit.HOURS.toNanos(1);
@@ -137,6 +146,7 @@ public class PacketPathBenchmark {
     @TearDown(Level.Trial)
     public void tearDown(Corpus corpus) {
       flows.flushAll();
+      appFlows.flushAll();
       System.out.printf("%n# packets not decoded OK: %d of the invocations%n", notOk);
     }
 
@@ -176,6 +186,24 @@ public class PacketPathBenchmark {
     w.flows.advanceTime(ts);
     if (r == DecodeResult.OK) {
       w.flows.onPacket(w.pkt);
+    } else {
+      w.notOk++;
+    }
+    records.records = w.sink.emitted - w.emittedBefore;
+    return w.pkt.flowHash;
+  }
+
+  @Benchmark
+  public int decodeFlowAndApp(Corpus c, Worker w, Records records) {
+    records.packets++;
+    PcapCorpus k = c.packets;
+    int i = w.advance(k.packets.length);
+    byte[] b = k.packets[i];
+    long ts = k.tsNanos[i] + w.shift;
+    DecodeResult r = w.decoder.decode(b, b.length, k.wireLen[i], k.linkType, ts, w.pkt);
+    w.appFlows.advanceTime(ts);
+    if (r == DecodeResult.OK) {
+      w.appFlows.onPacket(w.pkt);
     } else {
       w.notOk++;
     }

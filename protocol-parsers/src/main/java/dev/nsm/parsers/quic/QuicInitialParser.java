@@ -444,6 +444,11 @@ public final class QuicInitialParser {
   }
 
   private Keys derive(int v, byte[] dcid, boolean server) {
+    return initialKeys(crypto, v, dcid, server);
+  }
+
+  /** The Initial keys of one side for a client's first DCID (RFC 9001 5.2); null if the JDK failed. */
+  static Keys initialKeys(QuicCrypto crypto, int v, byte[] dcid, boolean server) {
     byte[] salt = salt(v);
     byte[] initial = crypto.hkdfExtract(salt, dcid);
     if (initial == null) {

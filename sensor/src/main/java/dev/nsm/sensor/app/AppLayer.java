@@ -166,7 +166,8 @@ public final class AppLayer implements FlowObserver {
         UdpQuicApp q = new UdpQuicApp(this, f);
         f.appState(q);
         st = q;
-      } else if (!DnsParser.probe(p.buf, p.payloadOffset, n, false)) {
+      } else if (!DnsParser.probe(p.buf, p.payloadOffset, n, false)
+          && !(dnsPort(f.respPort()) && plausibleDnsHeader(p.buf, p.payloadOffset, n))) {
         bits |= probed;
         if ((bits & (BIT_PROBED_A | BIT_PROBED_B)) == (BIT_PROBED_A | BIT_PROBED_B)) {
           bits |= BIT_DONE;
@@ -206,6 +207,38 @@ public final class AppLayer implements FlowObserver {
         failed(f, e);
       }
     }
+  }
+
+  /**
+   * Zeek's DNS::ports for UDP (53, 137, 5353, 5355): Zeek runs its DNS analyzer there whatever the
+   * bytes, so a malformed message there is still DNS (and noticed), if its header is plausible.
+   */
+  static boolean dnsPort(int p) {
+    return p == 53 || p == 137 || p == 5353 || p == 5355;
+  }
+
+  /**
+   * The header checks of {@link DnsParser#probe} without the question: 12 bytes, opcode query,
+   * inverse query, status, notify or update, the reserved bit clear, a query with rcode 0, at most
+   * 25 questions (Zeek's limit) and counts that fit the length. Text or other binary payloads fail it.
+   */
+  static boolean plausibleDnsHeader(byte[] b, int off, int len) {
+    if (len < 12 + 5) {
+      return false;
+    }
+    int flags = ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
+    int opcode = (flags >> 11) & 15;
+    boolean qr = (flags & 0x8000) != 0;
+    if (opcode == 3 || opcode > 5 || (flags & 0x0040) != 0 || (!qr && (flags & 15) != 0)) {
+      return false;
+    }
+    int qd = u16(b, off + 4);
+    long min = 12 + 5L * qd + 11L * (u16(b, off + 6) + u16(b, off + 8) + u16(b, off + 10));
+    return qd >= 1 && qd <= 25 && min <= len;
+  }
+
+  private static int u16(byte[] b, int i) {
+    return ((b[i] & 0xff) << 8) | (b[i + 1] & 0xff);
   }
 
   // ------------------------------------------------------------------ services for the flow states

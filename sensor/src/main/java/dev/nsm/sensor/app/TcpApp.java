@@ -359,7 +359,7 @@ final class TcpApp extends AppFlow implements HttpTransactionListener {
       droppedB = dropped;
     }
     if (a ? decidedA : decidedB) {
-      if (TlsStreamParser.probe(buf, off, len)) {
+      if (tlsStart(buf, off, len)) {
         // a ClientHello after plain-text bytes (STARTTLS of PostgreSQL, MySQL, ...) while the other
         // side's first bytes are not decided yet: TLS starts here
         layer.counters.inc(AppCounter.TCP_FLOWS_UNDETECTED);
@@ -462,7 +462,7 @@ final class TcpApp extends AppFlow implements HttpTransactionListener {
 
   /** What {@code p[0, n)}, the first bytes of a side, look like. */
   private int probe(byte[] p, int n, boolean client) {
-    if (TlsStreamParser.probe(p, 0, n)) {
+    if (tlsStart(p, 0, n)) {
       return IS_TLS;
     }
     if (DnsParser.probe(p, 0, n, true)) {
@@ -597,7 +597,7 @@ final class TcpApp extends AppFlow implements HttpTransactionListener {
   private void tlsData(boolean a, byte[] buf, int off, int len, long ts) {
     if (!(a ? tlsFromA : tlsFromB)) {
       // STARTTLS: this side's TLS begins with its first record (normally the ServerHello)
-      if (!TlsStreamParser.probeServerHello(buf, off, len) && !TlsStreamParser.probe(buf, off, len)) {
+      if (!TlsStreamParser.probeServerHello(buf, off, len) && !tlsStart(buf, off, len)) {
         return;
       }
       if (a) {
@@ -656,9 +656,25 @@ final class TcpApp extends AppFlow implements HttpTransactionListener {
     watchLimit();
   }
 
+  /**
+   * A ClientHello starts here: the parser's probe, or a handshake record of any length whose first
+   * byte is the ClientHello type (the probe wants 4 bytes of the message in the first record; a
+   * hello sent in 1-byte records has 1).
+   */
+  static boolean tlsStart(byte[] b, int off, int len) {
+    if (TlsStreamParser.probe(b, off, len)) {
+      return true;
+    }
+    if (len < 6 || b[off] != 22 || b[off + 1] != 3 || (b[off + 2] & 0xff) > 4 || b[off + 5] != 1) {
+      return false;
+    }
+    int recLen = ((b[off + 3] & 0xff) << 8) | (b[off + 4] & 0xff);
+    return recLen >= 1 && recLen <= (1 << 14) + 2048;
+  }
+
   /** Starts TLS if this chunk begins with a ClientHello. */
   private boolean watchChunk(boolean a, byte[] buf, int off, int len) {
-    if (TlsStreamParser.probe(buf, off, len)) {
+    if (tlsStart(buf, off, len)) {
       mode = TLS;
       layer.counters.inc(AppCounter.FLOWS_STARTTLS);
       tls = layer.newTlsParser();

@@ -29,7 +29,8 @@ final class Replay {
 
   /** The third-party conformance corpus beside the repository (may be absent). */
   static Path corpus() {
-    return repoRoot().resolve("../shared/testdata").normalize();
+    String dir = System.getProperty("nsm.corpus"); // e.g. from a worktree, where ../shared is not beside the repo
+    return dir != null ? Path.of(dir) : repoRoot().resolve("../shared/testdata").normalize();
   }
 
   static Replay run(Path tmp, String... args) throws IOException {
