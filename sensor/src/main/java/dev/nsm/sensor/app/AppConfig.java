@@ -38,8 +38,35 @@ public final class AppConfig {
    */
   public final boolean analysePartial;
 
+  /** {@link #protocols}: DNS over UDP and TCP. */
+  public static final int DNS = 1;
+  /** {@link #protocols}: TLS over TCP (also after STARTTLS). */
+  public static final int TLS = 2;
+  /** {@link #protocols}: HTTP/1.x. */
+  public static final int HTTP = 4;
+  /** {@link #protocols}: QUIC Initial packets (the ClientHello inside, written as a tls record). */
+  public static final int QUIC = 8;
+  /** Every analyser (the default). */
+  public static final int ALL = DNS | TLS | HTTP | QUIC;
+
+  /**
+   * Which analysers run, a mask of {@link #DNS}, {@link #TLS}, {@link #HTTP}, {@link #QUIC}: 0 gives
+   * flow records only (no reassembly, no application state, {@code service} stays empty), what issue 9
+   * measures. A flow whose protocol is switched off is treated as one that matched nothing.
+   */
+  public final int protocols;
+
   public AppConfig(int reassemblyFlowCapBytes, int reassemblyMaxRanges, long reassemblyWorkerBytes,
       int reassemblyPageSize, int probeBytes, int starttlsBytes, boolean analysePartial) {
+    this(reassemblyFlowCapBytes, reassemblyMaxRanges, reassemblyWorkerBytes, reassemblyPageSize, probeBytes,
+        starttlsBytes, analysePartial, ALL);
+  }
+
+  public AppConfig(int reassemblyFlowCapBytes, int reassemblyMaxRanges, long reassemblyWorkerBytes,
+      int reassemblyPageSize, int probeBytes, int starttlsBytes, boolean analysePartial, int protocols) {
+    if ((protocols & ~ALL) != 0) {
+      throw new IllegalArgumentException("unknown protocol bits " + Integer.toHexString(protocols));
+    }
     if (reassemblyPageSize < 16 || Integer.bitCount(reassemblyPageSize) != 1) {
       throw new IllegalArgumentException("reassembly page size must be a power of two >= 16, not " + reassemblyPageSize);
     }
@@ -62,6 +89,45 @@ public final class AppConfig {
     this.probeBytes = probeBytes;
     this.starttlsBytes = starttlsBytes;
     this.analysePartial = analysePartial;
+    this.protocols = protocols;
+  }
+
+  /** Whether any analyser in the mask {@code p} is on. */
+  public boolean on(int p) {
+    return (protocols & p) != 0;
+  }
+
+  /**
+   * Parses "all", "none" or a comma-separated list of dns, tls, http, quic (case-insensitive) into a
+   * mask; IllegalArgumentException with a one-line message otherwise.
+   */
+  public static int parseProtocols(String s) {
+    String t = s.trim().toLowerCase(java.util.Locale.ROOT);
+    if (t.equals("all")) {
+      return ALL;
+    }
+    if (t.equals("none")) {
+      return 0;
+    }
+    int m = 0;
+    for (String part : t.split(",", -1)) {
+      switch (part.trim()) {
+        case "dns": m |= DNS; break;
+        case "tls": m |= TLS; break;
+        case "http": m |= HTTP; break;
+        case "quic": m |= QUIC; break;
+        default:
+          throw new IllegalArgumentException("unknown protocol '" + part.trim()
+              + "' (all, none, or a list of dns, tls, http, quic)");
+      }
+    }
+    return m;
+  }
+
+  /** These bounds with only the analysers of the mask {@code p} on. */
+  public AppConfig withProtocols(int p) {
+    return new AppConfig(reassemblyFlowCapBytes, reassemblyMaxRanges, reassemblyWorkerBytes, reassemblyPageSize,
+        probeBytes, starttlsBytes, analysePartial, p);
   }
 
   /** Defaults for one worker holding the whole sensor's reassembly memory. */
@@ -73,12 +139,12 @@ public final class AppConfig {
   /** These bounds with the given reassembly caps: per flow direction, and in total for the sensor. */
   public AppConfig withReassembly(int flowCapBytes, long totalBytes) {
     return new AppConfig(flowCapBytes, reassemblyMaxRanges, totalBytes, reassemblyPageSize, probeBytes,
-        starttlsBytes, analysePartial);
+        starttlsBytes, analysePartial, protocols);
   }
 
   public AppConfig withAnalysePartial(boolean on) {
     return new AppConfig(reassemblyFlowCapBytes, reassemblyMaxRanges, reassemblyWorkerBytes, reassemblyPageSize,
-        probeBytes, starttlsBytes, on);
+        probeBytes, starttlsBytes, on, protocols);
   }
 
   /** The total reassembly memory split over {@code workers} (never below one flow cap each). */
@@ -88,6 +154,6 @@ public final class AppConfig {
     }
     long each = Math.max(reassemblyFlowCapBytes, reassemblyWorkerBytes / workers);
     return new AppConfig(reassemblyFlowCapBytes, reassemblyMaxRanges, each, reassemblyPageSize, probeBytes,
-        starttlsBytes, analysePartial);
+        starttlsBytes, analysePartial, protocols);
   }
 }

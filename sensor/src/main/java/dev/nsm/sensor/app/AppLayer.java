@@ -52,12 +52,17 @@ public final class AppLayer implements FlowObserver {
   /** Packet time of the latest packet seen (records written at a timeout carry it). */
   private long now;
   private boolean errorLogged;
+  /** Whether any TCP analyser (DNS, TLS, HTTP) / UDP analyser (DNS, QUIC) is on (--protocols). */
+  private final boolean tcpOn;
+  private final boolean udpOn;
 
   public AppLayer(AppConfig config, RecordSink sink, AppCounters counters) {
     this.config = config;
     this.sink = sink;
     this.counters = counters;
     this.budget = new ReassemblyBudget(config.reassemblyWorkerBytes, config.reassemblyPageSize);
+    this.tcpOn = config.on(AppConfig.DNS | AppConfig.TLS | AppConfig.HTTP);
+    this.udpOn = config.on(AppConfig.DNS | AppConfig.QUIC);
   }
 
   public AppCounters counters() {
@@ -122,6 +127,10 @@ public final class AppLayer implements FlowObserver {
       if (p.payloadLen <= 0 || (f.appBits() & BIT_DONE) != 0) {
         return; // nothing to look at yet, or nothing to look for
       }
+      if (!tcpOn) {
+        f.appBits(f.appBits() | BIT_DONE); // --protocols: no TCP analyser runs
+        return;
+      }
       if (!f.startedWithSyn() && !config.analysePartial) {
         counters.inc(AppCounter.TCP_FLOWS_PARTIAL_SKIPPED);
         f.appBits(f.appBits() | BIT_DONE);
@@ -154,11 +163,15 @@ public final class AppLayer implements FlowObserver {
       if ((bits & (BIT_DONE | probed)) != 0 || p.payloadLen <= 0) {
         return;
       }
+      if (!udpOn) {
+        f.appBits(bits | BIT_DONE); // --protocols: no UDP analyser runs
+        return;
+      }
       if (bits == 0) {
         counters.inc(AppCounter.UDP_FLOWS_PROBED);
       }
       int n = Math.min(p.payloadLen, p.payloadCaptured);
-      if (QuicInitialParser.probe(p.buf, p.payloadOffset, n)) {
+      if (config.on(AppConfig.QUIC) && QuicInitialParser.probe(p.buf, p.payloadOffset, n)) {
         counters.inc(AppCounter.FLOWS_QUIC);
         if (quicCrypto == null) {
           quicCrypto = new QuicCrypto();
@@ -166,8 +179,8 @@ public final class AppLayer implements FlowObserver {
         UdpQuicApp q = new UdpQuicApp(this, f);
         f.appState(q);
         st = q;
-      } else if (!DnsParser.probe(p.buf, p.payloadOffset, n, false)
-          && !(dnsPort(f.respPort()) && plausibleDnsHeader(p.buf, p.payloadOffset, n))) {
+      } else if (!config.on(AppConfig.DNS) || (!DnsParser.probe(p.buf, p.payloadOffset, n, false)
+          && !(dnsPort(f.respPort()) && plausibleDnsHeader(p.buf, p.payloadOffset, n)))) {
         bits |= probed;
         if ((bits & (BIT_PROBED_A | BIT_PROBED_B)) == (BIT_PROBED_A | BIT_PROBED_B)) {
           bits |= BIT_DONE;

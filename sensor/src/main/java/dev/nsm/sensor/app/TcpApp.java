@@ -438,7 +438,7 @@ final class TcpApp extends AppFlow implements HttpTransactionListener {
         || (decidedB && droppedB > 0 && lenA + droppedA == 0);
     if ((decidedA && decidedB) || otherSilent) {
       layer.counters.inc(AppCounter.TCP_FLOWS_UNDETECTED);
-      if (config.starttlsBytes > 0) {
+      if (config.starttlsBytes > 0 && config.on(AppConfig.TLS)) {
         mode = WATCH;
         watchedA = lenA + droppedA;
         watchedB = lenB + droppedB;
@@ -457,15 +457,16 @@ final class TcpApp extends AppFlow implements HttpTransactionListener {
   }
 
   private boolean httpAllowed() {
-    return flow.startedWithSyn() || config.analysePartial;
+    return config.on(AppConfig.HTTP) && (flow.startedWithSyn() || config.analysePartial);
   }
 
   /** What {@code p[0, n)}, the first bytes of a side, look like. */
   private int probe(byte[] p, int n, boolean client) {
-    if (tlsStart(p, 0, n)) {
+    // a switched-off analyser (--protocols) is never detected: its flows match nothing
+    if (config.on(AppConfig.TLS) && tlsStart(p, 0, n)) {
       return IS_TLS;
     }
-    if (DnsParser.probe(p, 0, n, true)) {
+    if (config.on(AppConfig.DNS) && DnsParser.probe(p, 0, n, true)) {
       return IS_DNS;
     }
     boolean httpOk = httpAllowed();
@@ -476,7 +477,7 @@ final class TcpApp extends AppFlow implements HttpTransactionListener {
     if (n < 6) {
       return MORE;
     }
-    if (!dnsDefinite(p, n)) {
+    if (config.on(AppConfig.DNS) && !dnsDefinite(p, n)) {
       return MORE;
     }
     if (httpOk && client && !requestDefinite(p, n)) {

@@ -75,6 +75,11 @@ public final class ReplayCommand implements Callable<Integer> {
           + "nor SYN-ACK (Zeek does not; default: off)")
   boolean analysePartial;
 
+  @Option(names = "--protocols", paramLabel = "LIST", defaultValue = "all",
+      description = "which analysers run: all (default), none (flow records only: no reassembly, no dns/tls/"
+          + "http records, empty service), or a comma-separated list of dns, tls, http, quic")
+  String protocols;
+
   @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "a progress line on stderr when stderr is a terminal (default: on)")
   boolean progress;
@@ -148,7 +153,7 @@ public final class ReplayCommand implements Callable<Integer> {
     AppConfig appConfig;
     try {
       appConfig = AppConfig.defaults().withReassembly(reassemblyFlowCap, reassemblyMemory)
-          .withAnalysePartial(analysePartial).perWorker(workers);
+          .withAnalysePartial(analysePartial).withProtocols(AppConfig.parseProtocols(protocols)).perWorker(workers);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

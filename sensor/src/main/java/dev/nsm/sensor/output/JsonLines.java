@@ -1,22 +1,27 @@
 package dev.nsm.sensor.output;
 
+import com.google.protobuf.CodedOutputStream;
 import dev.nsm.proto.v1.Event;
 import dev.nsm.sensor.pipeline.RecordRing;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Writes events as JSON lines: protobuf's JSON mapping with the proto field names, one event a line
- * ({@code {"flow": {...}}}), printed by {@link ProtoJson}. Fields without presence are always printed
- * (a count of 0 is a fact, not an absence); fields declared {@code optional} only when set.
+ * ({@code {"flow": {...}}}). Fields without presence are always printed (a count of 0 is a fact, not
+ * an absence); fields declared {@code optional} only when set.
  *
- * <p>Used from one thread (the record ring's consumer): the text and byte buffers are reused.
+ * <p>How: the event is serialized into a reused buffer and {@link WireJson} prints the line from
+ * those bytes into its own reused buffer: one printer for the replay, the spool's readers and the
+ * collector, with no String per field. Used from one thread (the record ring's consumer).
  */
 public final class JsonLines implements RecordRing.Consumer, AutoCloseable {
   private final OutputStream out;
-  private final StringBuilder text = new StringBuilder(1024);
-  private byte[] bytes = new byte[4096];
+  private final WireJson wire = new WireJson();
+  private byte[] wireBytes = new byte[4096];
   private long lines;
+  private long slowPath;
 
   /** @param out where the lines go; buffer it (the writer hands it one line at a time) */
   public JsonLines(OutputStream out) {
@@ -30,44 +35,25 @@ public final class JsonLines implements RecordRing.Consumer, AutoCloseable {
 
   @Override
   public void accept(Event event) throws IOException {
-    text.setLength(0);
-    ProtoJson.message(text, event);
-    text.append('\n');
-    int n = utf8(text);
-    out.write(bytes, 0, n);
+    // serialize into a reused buffer, then WireJson prints from it into its own reused buffer
+    int size = event.getSerializedSize();
+    if (wireBytes.length < size) {
+      wireBytes = new byte[Math.max(size, wireBytes.length * 2)];
+    }
+    CodedOutputStream cos = CodedOutputStream.newInstance(wireBytes, 0, size);
+    event.writeTo(cos);
+    if (wire.line(Event.getDescriptor(), wireBytes, 0, size)) {
+      out.write(wire.bytes(), 0, wire.length());
+    } else {
+      out.write((ProtoJson.printReflective(event) + "\n").getBytes(StandardCharsets.UTF_8));
+      slowPath++;
+    }
     lines++;
   }
 
-  /** Encodes the text into {@link #bytes} as UTF-8 (unpaired surrogates become '?'); returns the length. */
-  private int utf8(CharSequence s) {
-    int len = s.length();
-    if (bytes.length < len * 3) {
-      bytes = new byte[Math.max(len * 3, bytes.length * 2)];
-    }
-    byte[] b = bytes;
-    int j = 0;
-    for (int i = 0; i < len; i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        b[j++] = (byte) c;
-      } else if (c < 0x800) {
-        b[j++] = (byte) (0xc0 | (c >> 6));
-        b[j++] = (byte) (0x80 | (c & 0x3f));
-      } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
-        int cp = Character.toCodePoint(c, s.charAt(++i));
-        b[j++] = (byte) (0xf0 | (cp >> 18));
-        b[j++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
-        b[j++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
-        b[j++] = (byte) (0x80 | (cp & 0x3f));
-      } else if (Character.isSurrogate(c)) {
-        b[j++] = '?';
-      } else {
-        b[j++] = (byte) (0xe0 | (c >> 12));
-        b[j++] = (byte) (0x80 | ((c >> 6) & 0x3f));
-        b[j++] = (byte) (0x80 | (c & 0x3f));
-      }
-    }
-    return j;
+  /** Lines written by the reflective printer (WireJson declined; none expected). */
+  public long slowPath() {
+    return slowPath;
   }
 
   public long lines() {

@@ -11,19 +11,26 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * Protobuf wire bytes straight to the JSON that {@link ProtoJson} prints for the parsed message, byte
- * for byte, without parsing into message objects: the bundled collector's hot path (a record arrives
- * as bytes and leaves as a line). About 5 times cheaper than parse + {@link ProtoJson} for a flow
- * record, and no allocation per record once warm.
+ * Protobuf wire bytes straight to the JSON that protobuf's {@code JsonFormat} prints for the parsed
+ * message (with {@code preservingProtoFieldNames().alwaysPrintFieldsWithNoPresence()
+ * .omittingInsignificantWhitespace()}, and {@code = < > & '} left as they are), byte for byte, without
+ * parsing into message objects. The one JSON printer from wire bytes of the sensor: the bundled
+ * collector's (a record arrives as bytes and leaves as a line) and the replay's
+ * ({@link JsonLines} serializes each event into a reused buffer and prints it from there).
+ * {@link ProtoJson}'s reflective printer is the fallback for what this declines, and the reference
+ * in tests. No allocation per record once warm.
  *
  * <p>How: each message's bytes are scanned once into a table of (field, where) entries; then the
  * fields are written in field-number order (ProtoJson's), the absent ones without presence as their
  * defaults. A string's UTF-8 bytes are copied with JSON escaping done on bytes (the escapes are all
  * ASCII, and U+2028/U+2029 are matched as their 3-byte forms).
  *
+ * <p>Map fields (the stats record's counters) are written as JSON objects in wire order (a parsed
+ * message keeps the entries in that order); an entry without its key or value gets the default.
+ *
  * <p>What it declines, returning false so that the caller takes the slow path (parse, ProtoJson):
- * map fields (only the stats record has them, once a minute), a singular message field sent twice
- * (protobuf would merge them), groups, malformed bytes, strings that are not valid UTF-8.
+ * a singular message field sent twice (protobuf would merge them), a map key sent twice, a map entry
+ * without its message value, groups, malformed bytes, strings that are not valid UTF-8.
  */
 public final class WireJson {
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
@@ -36,7 +43,8 @@ public final class WireJson {
     final FieldDescriptor[] ordered;
     final int[] slotOf; // field number -> index into ordered
     final byte[][] keys;
-    final boolean simple; // no maps, no groups
+    final boolean simple; // no groups
+    final boolean[] map; // per field: a map field (repeated entries with key 1 and value 2)
     final int special; // 1 Timestamp, 2 Duration
     // per field (index into ordered), looked up once: protobuf 4's descriptors compute presence and
     // types from feature sets on every call, which showed in profiles
@@ -62,17 +70,19 @@ public final class WireJson {
           slotOf[f.getNumber()] = i;
         }
         keys[i] = ("\"" + f.getName() + "\":").getBytes(StandardCharsets.UTF_8);
-        if (f.isMapField() || f.getType() == FieldDescriptor.Type.GROUP) {
+        if (f.getType() == FieldDescriptor.Type.GROUP) {
           s = false;
         }
       }
       simple = s;
+      map = new boolean[ordered.length];
       presence = new boolean[ordered.length];
       repeated = new boolean[ordered.length];
       packable = new boolean[ordered.length];
       types = new FieldDescriptor.Type[ordered.length];
       javaTypes = new FieldDescriptor.JavaType[ordered.length];
       for (int i = 0; i < ordered.length; i++) {
+        map[i] = ordered[i].isMapField();
         presence[i] = ordered[i].hasPresence();
         repeated[i] = ordered[i].isRepeated();
         packable[i] = ordered[i].isPackable();
@@ -236,7 +246,11 @@ public final class WireJson {
       first = false;
       put(p.keys[s]);
       FieldDescriptor.Type type = p.types[s];
-      if (p.repeated[s]) {
+      if (p.map[s]) {
+        if (!map(fd, f, from, e, depth)) {
+          return false;
+        }
+      } else if (p.repeated[s]) {
         put((byte) '[');
         boolean firstItem = true;
         for (int k = from; k < e; k++) {
@@ -280,6 +294,136 @@ public final class WireJson {
     }
     put((byte) '}');
     return true;
+  }
+
+  /**
+   * A map field: the entries {@code f[from, to)} (each an embedded message: key = 1, value = 2) as one
+   * JSON object, keys as strings (JsonFormat's form: numbers and booleans quoted).
+   */
+  private boolean map(FieldDescriptor fd, Frame f, int from, int to, int depth) {
+    Descriptor entry = fd.getMessageType();
+    FieldDescriptor keyFd = entry.findFieldByNumber(1);
+    FieldDescriptor valFd = entry.findFieldByNumber(2);
+    put((byte) '{');
+    for (int k = from; k < to; k++) {
+      if (f.wire[k] != 2) {
+        return false;
+      }
+      int i = f.pos[k];
+      int end = i + f.len[k];
+      int keyAt = -1, keyWire = 0, keyLen = 0, valAt = -1, valWire = 0, valLen = 0;
+      while (i < end) {
+        long tag = varint(i, end);
+        i = next;
+        int n = (int) (tag >>> 3);
+        int w = (int) (tag & 7);
+        int at = i;
+        int size;
+        switch (w) {
+          case 0: varint(i, end); size = next - i; i = next; break;
+          case 1: size = 8; i += 8; break;
+          case 2: {
+            long l = varint(i, end);
+            if (l < 0 || l > end - next) {
+              return false;
+            }
+            at = next;
+            size = (int) l;
+            i = next + size;
+            break;
+          }
+          case 5: size = 4; i += 4; break;
+          default: return false;
+        }
+        if (i > end) {
+          return false;
+        }
+        if (n == 1) {
+          keyAt = at; keyWire = w; keyLen = size;
+        } else if (n == 2) {
+          if (valAt >= 0 && valFd.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+            return false; // merged
+          }
+          valAt = at; valWire = w; valLen = size;
+        }
+      }
+      // a key seen before in this map: protobuf keeps one entry (the last value); decline
+      if (k > from && duplicateKey(f, from, k, keyAt, keyLen)) {
+        return false;
+      }
+      if (k > from) {
+        put((byte) ',');
+      }
+      FieldDescriptor.JavaType kt = keyFd.getJavaType();
+      if (keyAt < 0) {
+        putAscii(kt == FieldDescriptor.JavaType.STRING ? "\"\"" : kt == FieldDescriptor.JavaType.BOOLEAN ? "\"false\"" : "\"0\"");
+      } else if (kt == FieldDescriptor.JavaType.STRING) {
+        if (keyWire != 2 || !string(keyAt, keyLen)) {
+          return false;
+        }
+      } else if (kt == FieldDescriptor.JavaType.LONG) {
+        if (keyWire == 2 || packedValue(keyFd, keyFd.getType(), keyAt, keyAt + keyLen) < 0) {
+          return false; // 64-bit values are quoted already
+        }
+      } else {
+        put((byte) '"');
+        if (keyWire == 2 || packedValue(keyFd, keyFd.getType(), keyAt, keyAt + keyLen) < 0) {
+          return false;
+        }
+        put((byte) '"');
+      }
+      put((byte) ':');
+      if (valAt < 0) {
+        if (valFd.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+          return false;
+        }
+        defaultValue(valFd, valFd.getJavaType());
+      } else if (!value(valFd, valFd.getType(), valWire, valAt, valLen, depth)) {
+        return false;
+      }
+    }
+    put((byte) '}');
+    return true;
+  }
+
+  /** Whether an earlier entry of {@code f[from, k)} has the same key bytes as {@code in[keyAt, +keyLen)}. */
+  private boolean duplicateKey(Frame f, int from, int k, int keyAt, int keyLen) {
+    // few entries per map (the stats record's counters): a quadratic scan of the key bytes
+    for (int j = from; j < k; j++) {
+      int i = f.pos[j];
+      int end = i + f.len[j];
+      int at = -1, len = 0;
+      while (i < end) {
+        long tag = varint(i, end);
+        i = next;
+        int w = (int) (tag & 7);
+        int start = i;
+        int size;
+        if (w == 0) {
+          varint(i, end);
+          size = next - i;
+          i = next;
+        } else if (w == 2) {
+          size = (int) varint(i, end);
+          start = next;
+          i = next + size;
+        } else {
+          size = w == 1 ? 8 : 4;
+          i += size;
+        }
+        if (tag >>> 3 == 1) {
+          at = start;
+          len = size;
+        }
+      }
+      if (at < 0 && keyAt < 0) {
+        return true;
+      }
+      if (at >= 0 && keyAt >= 0 && len == keyLen && Arrays.equals(in, at, at + len, in, keyAt, keyAt + keyLen)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void sortBySlot(Frame f) {
