@@ -91,10 +91,21 @@ public final class TlsStreamParser {
   private boolean hrrSeen;
   private boolean unclearReported;
   private boolean closed;
+  /** Parsed certificates shared by the owner's parsers, or null. */
+  private final TlsCertificateCache certificates;
 
   /** A parser counting into {@code counters} (shared by a worker's parsers). */
   public TlsStreamParser(TlsCounters counters) {
+    this(counters, null);
+  }
+
+  /**
+   * A parser counting into {@code counters} and taking parsed certificates from {@code certificates}
+   * (both shared by a worker's parsers; null: every certificate is parsed).
+   */
+  public TlsStreamParser(TlsCounters counters, TlsCertificateCache certificates) {
     this.counters = counters;
+    this.certificates = certificates;
   }
 
   /** A parser with counters of its own. */
@@ -412,7 +423,7 @@ public final class TlsStreamParser {
       if (certLen == 0) {
         issue(TlsIssue.ZERO_LENGTH_CERTIFICATE);
       } else {
-        addCertificate(out, Arrays.copyOfRange(b, p, p + certLen));
+        addCertificate(out, b, p, certLen);
       }
       p += certLen;
       if (tls13()) {
@@ -425,12 +436,13 @@ public final class TlsStreamParser {
     }
   }
 
-  private void addCertificate(java.util.List<TlsCertificate> out, byte[] der) {
+  private void addCertificate(java.util.List<TlsCertificate> out, byte[] b, int off, int len) {
     if (out.size() >= TlsSession.MAX_CERTIFICATES) {
       issue(TlsIssue.TOO_MANY_CERTIFICATES);
       return;
     }
-    TlsCertificate c = TlsCertificate.of(der);
+    TlsCertificate c = certificates != null ? certificates.get(b, off, len)
+        : TlsCertificate.of(Arrays.copyOfRange(b, off, off + len));
     if (!c.parsed) {
       issue(TlsIssue.CERTIFICATE_UNPARSABLE);
     }
@@ -584,7 +596,7 @@ public final class TlsStreamParser {
       serverHello(d, h);
       session.addHistory(false, 's');
       if (cert[0].length > 0) {
-        addCertificate(isClient(d.isOrig) ? session.clientCertificates : session.serverCertificates, cert[0]);
+        addCertificate(isClient(d.isOrig) ? session.clientCertificates : session.serverCertificates, cert[0], 0, cert[0].length);
       }
     }
     // The rest of an SSLv2 session (CLIENT-MASTER-KEY, then encrypted records) is not parsed.

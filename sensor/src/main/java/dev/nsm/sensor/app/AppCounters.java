@@ -5,6 +5,7 @@ import dev.nsm.parsers.http.HttpParserContext;
 import dev.nsm.parsers.http.HttpWeird;
 import dev.nsm.parsers.tcp.ReassemblyCounter;
 import dev.nsm.parsers.tcp.ReassemblyCounters;
+import dev.nsm.parsers.tls.TlsCertificateCache;
 import dev.nsm.parsers.tls.TlsCounters;
 import dev.nsm.parsers.tls.TlsIssue;
 import java.util.LinkedHashMap;
@@ -25,6 +26,11 @@ public final class AppCounters {
   public final HttpParserContext http = new HttpParserContext();
   private final long[] httpWeirdsAdded = new long[HttpWeird.values().length];
   private final long[] tlsIssuesAdded = new long[TlsIssue.values().length];
+  /** The worker's parsed certificates by DER (its TLS parsers share it). */
+  public final TlsCertificateCache certificates = new TlsCertificateCache(TlsCertificateCache.DEFAULT_CAPACITY);
+  private long certHitsAdded;
+  private long certMissesAdded;
+  private long certEvictionsAdded;
 
   void inc(AppCounter c) {
     app[c.ordinal()]++;
@@ -49,11 +55,15 @@ public final class AppCounters {
     for (HttpWeird w : HttpWeird.values()) {
       httpWeirdsAdded[w.ordinal()] += o.http.count(w) + o.httpWeirdsAdded[w.ordinal()];
     }
+    certHitsAdded += o.certificates.hits() + o.certHitsAdded;
+    certMissesAdded += o.certificates.misses() + o.certMissesAdded;
+    certEvictionsAdded += o.certificates.evictions() + o.certEvictionsAdded;
   }
 
   /**
    * Every counter by name, for the stats record: the application layer's and the reassembler's
-   * always; DNS malformations, TLS issues and HTTP weirds only when they happened.
+   * always; DNS malformations, TLS issues, HTTP weirds and the certificate cache's counts only when
+   * they happened.
    */
   public Map<String, Long> asMap() {
     Map<String, Long> m = new LinkedHashMap<>();
@@ -79,6 +89,12 @@ public final class AppCounters {
       if (n > 0) {
         m.put("http_weird_" + w.name().toLowerCase(java.util.Locale.ROOT), n);
       }
+    }
+    long certMisses = certificates.misses() + certMissesAdded;
+    if (certMisses > 0) {
+      m.put("tls_cert_cache_hits", certificates.hits() + certHitsAdded);
+      m.put("tls_cert_cache_misses", certMisses);
+      m.put("tls_cert_cache_evictions", certificates.evictions() + certEvictionsAdded);
     }
     return m;
   }

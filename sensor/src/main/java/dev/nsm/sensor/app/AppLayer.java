@@ -30,7 +30,13 @@ import dev.nsm.sensor.pipeline.RecordSink;
  * {@link AppConfig#analysePartial}, {@link TcpApp}, {@link DnsState}).
  */
 public final class AppLayer implements FlowObserver {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AppLayer.class);
+  /**
+   * The logger, made on first use: only a failure logs here, and initialising logback costs a replay
+   * ~0.1-0.2 CPU-s at startup (its configuration is parsed when the first logger is made).
+   */
+  private static final class Log {
+    static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AppLayer.class);
+  }
 
   /** {@link Flow#appBits()}: no application state will be made for this flow. */
   static final int BIT_DONE = 1;
@@ -107,7 +113,7 @@ public final class AppLayer implements FlowObserver {
     counters.inc(AppCounter.ERRORS);
     if (!errorLogged) {
       errorLogged = true;
-      LOG.error("application layer failed on flow {} (later failures are only counted)", f.uid(), e);
+      Log.LOG.error("application layer failed on flow {} (later failures are only counted)", f.uid(), e);
     }
     Object st = f.appState();
     f.appState(null);
@@ -272,7 +278,7 @@ public final class AppLayer implements FlowObserver {
   }
 
   TlsStreamParser newTlsParser() {
-    return new TlsStreamParser(counters.tls);
+    return new TlsStreamParser(counters.tls, counters.certificates);
   }
 
   /** Gaps the reassembly caps forced so far (to notice a flow that hit them). */
