@@ -12,9 +12,10 @@ import java.nio.charset.StandardCharsets;
  * ({@code {"flow": {...}}}). Fields without presence are always printed (a count of 0 is a fact, not
  * an absence); fields declared {@code optional} only when set.
  *
- * <p>How: the event is serialized into a reused buffer and {@link WireJson} prints the line from
- * those bytes into its own reused buffer: one printer for the replay, the spool's readers and the
- * collector, with no String per field. Used from one thread (the record ring's consumer).
+ * <p>How: a flow record is written by {@link WireJson#flowLine} from the message's getters; any other
+ * event is serialized into a reused buffer and {@link WireJson} prints the line from those bytes
+ * into its own reused buffer: one printer for the replay, the spool's readers and the collector,
+ * with no String per field. Used from one thread (the record ring's consumer).
  */
 public final class JsonLines implements RecordRing.Consumer, AutoCloseable {
   private final OutputStream out;
@@ -35,6 +36,12 @@ public final class JsonLines implements RecordRing.Consumer, AutoCloseable {
 
   @Override
   public void accept(Event event) throws IOException {
+    if (wire.flowLine(event)) {
+      // a flow record (most of them): straight from the message, no serialization
+      out.write(wire.bytes(), 0, wire.length());
+      lines++;
+      return;
+    }
     // serialize into a reused buffer, then WireJson prints from it into its own reused buffer
     int size = event.getSerializedSize();
     if (wireBytes.length < size) {

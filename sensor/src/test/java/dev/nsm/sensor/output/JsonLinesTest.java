@@ -73,6 +73,7 @@ class JsonLinesTest {
 
   @Test
   void sameAsJsonFormatOnRandomRecords() throws InvalidProtocolBufferException {
+    WireJson direct = new WireJson();
     Random r = new Random(20261125);
     // code points, not chars: a string with an unpaired surrogate cannot travel as protobuf bytes
     int[] chars = "aZ09 =<>&'\"\\\t\n\r\b\f\u0001\u001f\u2028\u2029é€😀/".codePoints().toArray();
@@ -101,6 +102,10 @@ class JsonLinesTest {
           : Event.newBuilder().setFlow(f).setSeq(r.nextInt(3)).build();
       assertEquals(reference(e), ProtoJson.print(e));
       assertEquals(reference(e), ProtoJson.printReflective(e));
+      if (e.hasFlow()) {
+        assertTrue(direct.flowLine(e));
+        assertEquals(reference(e) + "\n", new String(direct.bytes(), 0, direct.length(), StandardCharsets.UTF_8));
+      }
     }
   }
 

@@ -38,6 +38,26 @@ class WireJsonTest {
   private void assertSame(Event e, byte[] bytes) throws Exception {
     assertTrue(wire.line(Event.getDescriptor(), bytes, 0, bytes.length), "declined: " + e);
     assertEquals(reference(e), new String(wire.bytes(), 0, wire.length(), StandardCharsets.UTF_8));
+    // a flow record is also written straight from the message: the same bytes
+    Event parsed = Event.parseFrom(bytes);
+    assertEquals(parsed.hasFlow(), wire.flowLine(parsed));
+    if (parsed.hasFlow()) {
+      assertEquals(reference(e), new String(wire.bytes(), 0, wire.length(), StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
+  void flowLineOfStringsProtobufCannotCarryAsTheyAre() throws Exception {
+    // an unpaired surrogate: protobuf's UTF-8 writes '?', and so does flowLine
+    Event e = Event.newBuilder().setFlow(Flow.newBuilder().setUid("a\uD800b").setHistory("\uDC00")
+        .addService("x\uD83D")).build();
+    byte[] bytes = e.toByteArray();
+    assertTrue(wire.line(Event.getDescriptor(), bytes, 0, bytes.length));
+    String fromWire = new String(wire.bytes(), 0, wire.length(), StandardCharsets.UTF_8);
+    assertTrue(fromWire.contains("\"uid\":\"a?b\""), fromWire);
+    assertTrue(wire.flowLine(e));
+    assertEquals(fromWire, new String(wire.bytes(), 0, wire.length(), StandardCharsets.UTF_8));
+    assertFalse(wire.flowLine(Event.newBuilder().setStats(Stats.newBuilder()).build()), "not a flow");
   }
 
   private static Path repoRoot() {
