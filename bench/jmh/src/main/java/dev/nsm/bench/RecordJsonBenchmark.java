@@ -82,6 +82,15 @@ public class RecordJsonBenchmark {
     return JsonLines.toJson(nextEvent());
   }
 
+  private final JsonLines lines = new JsonLines(java.io.OutputStream.nullOutputStream());
+
+  /** What the replay does per flow record: JsonLines (WireJson.flowLine) into a stream; ~0 B/op once warm. */
+  @Benchmark
+  public long jsonLine() throws IOException {
+    lines.accept(nextEvent());
+    return lines.lines();
+  }
+
   @Benchmark
   public byte[] protobufBinary() {
     return nextEvent().toByteArray();
