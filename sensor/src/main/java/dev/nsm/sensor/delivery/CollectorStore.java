@@ -252,7 +252,7 @@ final class CollectorStore implements AutoCloseable {
     return p;
   }
 
-  /** Events written by parsing (WireJson declined: stats records). */
+  /** Events written by parsing (WireJson declined them: malformed or merged encodings; none expected). */
   long slowPath() {
     return slowPath;
   }

@@ -13,6 +13,10 @@ import java.util.Base64;
 final class CommunityId {
   private final MessageDigest sha1;
   private final byte[] buf = new byte[2 + 16 + 16 + 2 + 4];
+  private final byte[] digest = new byte[20];
+  /** "1:" + base64 of the 20-byte digest (28 characters). */
+  private final byte[] text = new byte[2 + 28];
+  private final byte[] scratch = new byte[28];
 
   CommunityId() {
     try {
@@ -60,7 +64,17 @@ final class CommunityId {
     }
     sha1.reset();
     sha1.update(buf, 0, n);
-    return "1:" + Base64.getEncoder().encodeToString(sha1.digest());
+    try {
+      sha1.digest(digest, 0, digest.length);
+    } catch (java.security.DigestException e) {
+      throw new IllegalStateException("SHA-1 digest into 20 bytes", e);
+    }
+    // into reused buffers: the record's string is the only allocation
+    text[0] = '1';
+    text[1] = ':';
+    int len = Base64.getEncoder().encode(digest, scratch);
+    System.arraycopy(scratch, 0, text, 2, len);
+    return new String(text, 0, 2 + len, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
   private int putAddr(int n, int ipVersion, long hi, long lo) {
