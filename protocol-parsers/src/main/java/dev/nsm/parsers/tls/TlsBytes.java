@@ -46,9 +46,26 @@ final class TlsBytes {
     sb.append(HEX[(v >>> 12) & 0xf]).append(HEX[(v >>> 8) & 0xf]).append(HEX[(v >>> 4) & 0xf]).append(HEX[v & 0xf]);
   }
 
+  /**
+   * One MessageDigest per algorithm and thread: {@code MessageDigest.getInstance} looks the provider
+   * up and builds the engine reflectively on every call, which showed in replay profiles (JA3, JA3S,
+   * JA4 and the certificate fingerprints take 4 to 6 digests per handshake).
+   */
+  private static final ThreadLocal<MessageDigest[]> DIGESTS = ThreadLocal.withInitial(() -> new MessageDigest[3]);
+
   static byte[] digest(String algorithm, byte[] data) {
+    int slot = algorithm.equals("MD5") ? 0 : algorithm.equals("SHA-1") ? 1 : algorithm.equals("SHA-256") ? 2 : -1;
     try {
-      return MessageDigest.getInstance(algorithm).digest(data);
+      if (slot < 0) {
+        return MessageDigest.getInstance(algorithm).digest(data);
+      }
+      MessageDigest[] ds = DIGESTS.get();
+      MessageDigest d = ds[slot];
+      if (d == null) {
+        d = MessageDigest.getInstance(algorithm);
+        ds[slot] = d;
+      }
+      return d.digest(data); // digest() resets it
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(algorithm + " is required of every JDK", e);
     }
