@@ -84,10 +84,19 @@ class LiveCaptureIT {
       List<ObjectNode> liveFlows = flows(live);
       List<ObjectNode> replayFlows = flows(replay);
       // one ICMP flow (Zeek keys ICMP by type and code: the three pings are one flow), three HTTP
-      // connections, six DNS exchanges (dig picks a new source port each time)
-      assertTrue(liveFlows.size() >= 1 + 3 + 6, "flows: " + liveFlows.size());
+      // connections, three HTTPS (curl) and three TLS 1.2 (s_client) connections, six DNS exchanges
+      // (dig picks a new source port each time)
+      assertTrue(liveFlows.size() >= 1 + 3 + 3 + 3 + 6, "flows: " + liveFlows.size());
       assertSameFlows(replayFlows, liveFlows);
       assertSameProtocolRecords(replay, live);
+      // and the application records are there at all (equal empty lists would prove nothing)
+      assertEquals(3, count(live, "http", r -> r.path("status_code").asInt() == 200), "http records: " + kinds(live));
+      assertEquals(6, count(live, "dns", r -> r.path("rcode_name").asText().equals("NOERROR")), "dns records: " + kinds(live));
+      assertEquals(3, count(live, "tls", r -> r.path("server_name").asText().equals("example.test")), "tls records (curl): " + kinds(live));
+      for (int i = 0; i < 3; i++) {
+        String sni = "www" + i + ".example.test";
+        assertEquals(1, count(live, "tls", r -> r.path("server_name").asText().equals(sni)), "tls record (s_client) " + sni + ": " + kinds(live));
+      }
     }
   }
 
@@ -255,6 +264,21 @@ class LiveCaptureIT {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  private static long count(List<JsonNode> events, String kind, java.util.function.Predicate<JsonNode> p) {
+    return events.stream().filter(n -> n.has(kind) && p.test(n.get(kind))).count();
+  }
+
+  private static String kinds(List<JsonNode> events) {
+    StringBuilder b = new StringBuilder();
+    for (JsonNode n : events) {
+      String k = n.fieldNames().next();
+      if (!k.equals("flow") && !k.equals("stats")) {
+        b.append('\n').append(n);
+      }
+    }
+    return b.toString();
+  }
 
   private static void awaitFile(Path f, String text, int seconds) throws IOException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
