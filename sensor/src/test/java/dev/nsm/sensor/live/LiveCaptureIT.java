@@ -235,14 +235,20 @@ class LiveCaptureIT {
   }
 
   /**
-   * SIGTERM while a ping runs: capture stops, the open ICMP flow is written, a last stats record
-   * follows, and the JVM exits 0 well within shutdown.timeout.
+   * SIGTERM while a ping runs and a TLS connection is open: capture stops, the open flows (the ICMP
+   * one, the TCP one with its TLS record) are written as ended by the stop, a last stats record
+   * follows with no flow left open, and the JVM exits 0 within shutdown.timeout (past it the daemon
+   * would exit 1).
    */
   @Test
   void sigtermDuringTrafficWritesOpenFlowsAndExitsZero() throws Exception {
     try (LiveLab lab = new LiveLab(3)) {
+      lab.startServers(tmp);
       SensorProcess sensor = SensorProcess.start(lab, tmp,
-          SensorProcess.config(lab, tmp.resolve("live.jsonl"), "", "shutdown:\n  timeout: 10s\n"));
+          SensorProcess.config(lab, tmp.resolve("live.jsonl"), "", "shutdown:\n  timeout: 5s\n"));
+      // a TLS 1.2 session held open (s_client reads its stdin until sleep ends)
+      lab.start(lab.cli, List.of("sh", "-c", "sleep 60 | openssl s_client -connect " + lab.srvIp + ":443 -servername hold.example.test -tls1_2"),
+          tmp.resolve("s_client.log"));
       lab.start(lab.cli, List.of("ping", "-i", "0.05", lab.srvIp), tmp.resolve("ping.log"));
       LiveLab.sleep(1500);
       long t0 = System.nanoTime();
@@ -250,12 +256,28 @@ class LiveCaptureIT {
       int code = sensor.waitExit(15);
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       assertEquals(0, code, Files.readString(sensor.log));
-      assertTrue(ms < 10_000, "stopped in " + ms + " ms");
-      List<JsonNode> out = lines(sensor.records);
-      assertTrue(out.get(out.size() - 1).has("stats"), "the last record is the final stats");
-      long icmp = out.stream().filter(n -> n.has("flow") && n.get("flow").get("proto").asText().matches("icmp|1")).count();
-      assertTrue(icmp >= 1, "the ping's flow was written at stop");
+      assertTrue(ms < 5_000, "stopped in " + ms + " ms, shutdown.timeout is 5s");
       assertTrue(Files.readString(sensor.log).contains("stopping (SIGTERM)"), Files.readString(sensor.log));
+      List<JsonNode> out = lines(sensor.records);
+      JsonNode fin = out.get(out.size() - 1).get("stats");
+      assertTrue(fin != null, "the last record is the final stats");
+      JsonNode c = fin.get("counters");
+      assertEquals(0, c.get("flows_open").asLong(), "flows open after the stop: " + c);
+
+      List<ObjectNode> flows = flows(out);
+      List<ObjectNode> icmp = flows.stream().filter(f -> f.get("proto").asText().equals("icmp")).toList();
+      assertEquals(1, icmp.size(), "the ping's flow: " + flows);
+      assertEquals("END_REASON_END_OF_INPUT", icmp.get(0).get("end_reason").asText(), "written at the stop: " + icmp.get(0));
+      assertTrue(icmp.get(0).get("orig_pkts").asLong() >= 20, "1.5 s of pings at 20/s: " + icmp.get(0));
+      List<ObjectNode> tls = flows.stream().filter(f -> f.get("resp_p").asInt() == 443).toList();
+      assertEquals(1, tls.size(), "the open TLS connection's flow: " + flows);
+      assertEquals("END_REASON_END_OF_INPUT", tls.get(0).get("end_reason").asText(), "written at the stop: " + tls.get(0));
+      assertEquals("S1", tls.get(0).get("conn_state").asText(), "established, not closed: " + tls.get(0));
+      assertEquals(1, count(out, "tls", r -> r.path("server_name").asText().equals("hold.example.test") && r.path("established").asBoolean()),
+          "its TLS record: " + kinds(out));
+      assertEquals(c.get("flows_made").asLong(), c.get("flows_flushed").asLong() + c.get("flows_timed_out").asLong() + c.get("flows_closed").asLong()
+          + c.get("flows_reused").asLong() + c.get("flows_evicted").asLong(), "every flow made was written: " + c);
+      assertTrue(c.get("flows_flushed").asLong() >= 2, "the open ones were flushed at the stop: " + c);
     }
   }
 
