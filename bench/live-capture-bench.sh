@@ -223,25 +223,29 @@ LOOPS_SAVED=$LOOPS LOOPS=1
 send slice 1 50000 >/dev/null
 LOOPS=$LOOPS_SAVED
 sleep 2
-printf '%-7s %9s %9s %9s %9s %9s %9s %9s %8s %8s %8s %10s %s\n' rate sent achieved received kdrops captured ringdrops decoded cap_cpu jvm_cpu tx_cpu cap_pkt/s lost
+printf '%-7s %8s %8s %8s %7s %8s %8s %8s %7s %7s %7s %7s %9s %9s %s\n' rate sent achieved received kdrops captured ringdrop decoded cap_cpu wrk_cpu jvm_cpu tx_cpu cap_pkt/s wrk_pkt/s lost
 zero_loss=0
 for rate in "${RATES[@]}"; do
   n=1 r=$rate
   if [[ $rate =~ ^top([0-9]+)$ ]]; then n=${BASH_REMATCH[1]} r=top; fi
   read -r r0 k0 c0 d0 o0 <<<"$(ledger)"
   cap0=$(thread_cpu "$SENSOR_PID" '^capture$')
+  wrk0=$(thread_cpu "$SENSOR_PID" '^flow-worker')
   jvm0=$(thread_cpu "$SENSOR_PID" '')
   read -r pk secs pps rxpps txcpu _ <<<"$(send slice "$n" "$r")"
   sleep 1.5 # > capture.tick: the kernel counters are read again; the ring drains
   cap1=$(thread_cpu "$SENSOR_PID" '^capture$')
+  wrk1=$(thread_cpu "$SENSOR_PID" '^flow-worker')
   jvm1=$(thread_cpu "$SENSOR_PID" '')
   read -r r1 k1 c1 d1 o1 <<<"$(ledger)"
   recv=$((r1 - r0)) kd=$((k1 - k0)) cap=$((c1 - c0)) rd=$((d1 - d0)) dec=$((o1 - o0))
   lost=no
   if ((kd > 0 || rd > 0 || cap < pk)); then lost=YES; fi
   capcpu=$(python3 -c "print(f'{$cap1 - $cap0:.2f}')")
-  printf '%-7s %9s %9s %9s %9s %9s %9s %9s %8s %8s %8s %10s %s\n' "$rate" "$pk" "$pps" "$recv" "$kd" "$cap" "$rd" "$dec" \
-    "$capcpu" "$(python3 -c "print(f'{$jvm1 - $jvm0:.2f}')")" "$txcpu" "$(python3 -c "print(int($cap / $capcpu) if $capcpu > 0 else 0)")" "$lost"
+  wrkcpu=$(python3 -c "print(f'{$wrk1 - $wrk0:.2f}')")
+  printf '%-7s %8s %8s %8s %7s %8s %8s %8s %7s %7s %7s %7s %9s %9s %s\n' "$rate" "$pk" "$pps" "$recv" "$kd" "$cap" "$rd" "$dec" \
+    "$capcpu" "$wrkcpu" "$(python3 -c "print(f'{$jvm1 - $jvm0:.2f}')")" "$txcpu" \
+    "$(python3 -c "print(int($cap / $capcpu) if $capcpu > 0 else 0)")" "$(python3 -c "print(int($dec / $wrkcpu) if $wrkcpu > 0 else 0)")" "$lost"
   if [[ $lost == no ]] && ((pps > zero_loss)); then zero_loss=$pps; fi
   if [[ -n ${THREADS:-} ]]; then # the JVM's busiest threads since its start (CPU s), JIT included
     for t in /proc/"$SENSOR_PID"/task/*; do
@@ -255,5 +259,7 @@ echo "zero-loss rate (highest achieved with no kernel or ring drop, every packet
 [[ -z ${SKIP_SENDER:-} ]] && echo "sender alone, nothing capturing: $best_pps packets/s ($best_label)"
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg) at the end; workers $WORKERS, ring $RING, buffer $BUFFER"
 echo "columns: cap_cpu = CPU s of the sensor's capture thread during the step, jvm_cpu = of the whole JVM, tx_cpu = of tcpreplay;"
-echo "  cap_pkt/s = packets captured per CPU second of the capture thread (what one core would sustain);"
+echo "  wrk_cpu = of the flow workers (flows, TCP reassembly, DNS/TLS/HTTP parsers, records);"
+echo "  cap_pkt/s = packets captured per CPU second of the capture thread (read, copy, decode: what one core would sustain);"
+echo "  wrk_pkt/s = packets decoded per CPU second of the flow workers;"
 echo "  pkts/cpu_s (part 1) = packets sent per CPU second of tcpreplay (its cost includes the veth's kernel path)"
