@@ -6,7 +6,8 @@
 #
 #   1. the sender alone, nothing capturing: how fast tcpreplay gets packets through the veth, read
 #      from the file, preloaded (--preload-pcap), a preloaded slice looped (--loop), and N such
-#      tcpreplay processes at once. Rates: tcpreplay's own (packets / its sending time) and the
+#      tcpreplay processes at once; then bench/veth-blast.c (sendmmsg, no qdisc) with the same slice,
+#      when a C compiler is there: what the kernel alone costs per packet. Rates: tcpreplay's own (packets / its sending time) and the
 #      receiving end's rx_packets (what the veth delivered) over the same time.
 #   2. the sensor capturing, for each rate (packets/s with --pps, "top" = --topspeed, "topN" = N
 #      senders at --topspeed): the loss ledger from /metrics (what the kernel received, dropped with
@@ -115,7 +116,14 @@ sender() {
   echo "$pk $secs $cpu" > "$work/$name.res"
 }
 
-# send MODE N RATE: N senders of MODE (file | preload | slice) at RATE (top or packets/s, split
+# blast NAME: bench/veth-blast.c (sendmmsg, no qdisc) sends the slice LOOPS times, as sender() does
+blast() {
+  local out
+  out=$(ip netns exec $A "$work/veth-blast" $IA "$work/slice.pcap" "$LOOPS" 2>&1) || { echo "$out" >&2; return 1; }
+  sed -n 's/^Actual: \([0-9]*\) packets sent in \([0-9.]*\) seconds, [0-9]* pps, \([0-9.]*\) cpu s.*/\1 \2 \3/p' <<<"$out" > "$work/$1.res"
+}
+
+# send MODE N RATE: N senders of MODE (file | preload | slice | blast) at RATE (top or packets/s, split
 # between the senders); prints "packets seconds pps rx_pps sender_cpu"
 send() {
   local mode=$1 n=$2 rate=$3
@@ -125,11 +133,12 @@ send() {
     file) args=("$PCAP") ;;
     preload) args=(--preload-pcap "$PCAP") ;;
     slice) args=(--preload-pcap --loop="$LOOPS" "$work/slice.pcap") ;;
+    blast) args=() ;;
   esac
   local rx0 pids=()
   rx0=$(rx)
   for ((i = 0; i < n; i++)); do
-    sender "s$i" "${speed[@]}" "${args[@]}" &
+    if [[ $mode == blast ]]; then blast "s$i" & else sender "s$i" "${speed[@]}" "${args[@]}" & fi
     pids+=($!)
   done
   for p in "${pids[@]}"; do wait "$p"; done
@@ -158,14 +167,18 @@ if [[ -z ${SKIP_SENDER:-} ]]; then
   echo
   echo "1. tcpreplay alone into the veth, nothing capturing (--topspeed)"
   printf '%-22s %10s %8s %10s %10s %8s %12s\n' sender packets seconds pps rx_pps cpu_s pkts/cpu_s
-  for spec in "file 1" "preload 1" "slice 1" "slice $SENDERS"; do
+  specs=("file 1" "preload 1" "slice 1" "slice $SENDERS")
+  # not tcpreplay: sendmmsg in batches, no qdisc: how much of tcpreplay's cost is tcpreplay's own
+  if command -v cc >/dev/null && cc -O2 -o "$work/veth-blast" bench/veth-blast.c 2>"$work/cc.log"; then specs+=("blast 1"); fi
+  for spec in "${specs[@]}"; do
     read -r mode n <<<"$spec"
     read -r pk secs pps rxpps cpu _ <<<"$(send "$mode" "$n" top)"
     label="$mode x$n"
     printf '%-22s %10s %8s %10s %10s %8s %12s\n' "$label" "$pk" "$secs" "$pps" "$rxpps" "$cpu" "$(python3 -c "print(int($pk / $cpu) if $cpu else 0)")"
-    if ((rxpps > best_pps)); then best_pps=$rxpps; best_label=$label; fi
+    if [[ $mode != blast ]] && ((rxpps > best_pps)); then best_pps=$rxpps; best_label=$label; fi
   done
-  echo "sender limit: $best_pps packets/s delivered by the veth ($best_label); rx_dropped at the receiving end: $(rxdrop)"
+  echo "tcpreplay's limit: $best_pps packets/s delivered by the veth ($best_label); rx_dropped at the receiving end: $(rxdrop)"
+  echo "(blast = bench/veth-blast.c: the same slice with sendmmsg, 256 a call, no qdisc: the kernel's own cost per packet)"
 fi
 [[ -n ${SENDER_ONLY:-} ]] && exit 0
 

@@ -61,8 +61,17 @@ class ConfigPermissionsIT {
 
   /** The real jar (built by 'package' before failsafe runs), as the unprivileged user. */
   private Result sensor(String... args) throws IOException, InterruptedException {
-    Path jar = Path.of(System.getProperty("sensor.jar", "target/sensor.jar")).toAbsolutePath();
-    assertTrue(Files.isRegularFile(jar), "the sensor jar is built by 'mvn package' before the integration tests: " + jar);
+    Path built = Path.of(System.getProperty("sensor.jar", "target/sensor.jar")).toAbsolutePath();
+    assertTrue(Files.isRegularFile(built), "the sensor jar is built by 'mvn package' before the integration tests: " + built);
+    Path jar = built;
+    if (!asUser.isEmpty()) {
+      // the checkout may be where nobody cannot go (/root/...): a world-readable copy in the test's directory
+      jar = tmp.resolve("sensor.jar");
+      if (!Files.exists(jar)) {
+        Files.copy(built, jar);
+        Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+      }
+    }
     // a temporary directory the user may write (JNA unpacks its stub there; systemd gives PrivateTmp)
     Path jtmp = tmp.resolve("jtmp");
     if (!Files.isDirectory(jtmp)) {
