@@ -77,10 +77,37 @@ class RfcTunnelReplayTest {
     }
   }
 
-  @Disabled("waits for the decapsulation of the tunnels branch (issue 11): today the packets stay on their outer flow")
+  static Stream<Arguments> decapsulated() {
+    return tunnels().filter(a -> !a.get()[0].equals("gtpv1"));
+  }
+
+  static Stream<Arguments> gtpu() {
+    return tunnels().filter(a -> a.get()[0].equals("gtpv1"));
+  }
+
   @ParameterizedTest(name = "{0} around {2}")
-  @MethodSource("tunnels")
+  @MethodSource("decapsulated")
   void innerRecordsAreThoseOfThePlainCapture(String service, Builder builder, String source) throws IOException {
+    assertInnerRecords(service, builder, source);
+  }
+
+  /**
+   * GTP-U: every inner flow comes out twice (a flow of the uplink packets and one of the downlink
+   * packets, same 5-tuple, two uids; dns records split in query-only and response-only halves).
+   * The TEIDs of the two directions differ, as TS 29.281 has it (each end chooses the TEID it
+   * receives on: uplink 0x1001, downlink 0x2002 here), and the decoder puts the TEID into the
+   * tunnel key of the inner flow (DecodedPacket.tunnelKey: "VNIs"), so the two directions never
+   * meet. Zeek keys GTP-U inner connections by the outer UDP connection only. The same would
+   * split PPTP (enhanced GRE carries the PEER's call id in its key field, different each way).
+   */
+  @Disabled("bug in the tunnels branch: GTP-U TEID (per direction) in the inner flow key splits each flow in two")
+  @ParameterizedTest(name = "{0} around {2}")
+  @MethodSource("gtpu")
+  void gtpuInnerRecordsAreThoseOfThePlainCapture(String service, Builder builder, String source) throws IOException {
+    assertInnerRecords(service, builder, source);
+  }
+
+  private void assertInnerRecords(String service, Builder builder, String source) throws IOException {
     Path plainCapture = Replay.repoRoot().resolve("testdata").resolve(source);
     Path wrapped = tmp.resolve(service + "-" + source);
     Files.write(wrapped, builder.build(plainCapture));
@@ -111,7 +138,8 @@ class RfcTunnelReplayTest {
         assertEquals(outerTuple, parents.get(0).asText(), "tunnel_parents of " + line);
       }
     }
-    assertEquals(String.join("\n", plain), String.join("\n", MaskedRecords.without(inner, "tunnel_parents")),
+    assertEquals(String.join("\n", MaskedRecords.without(plain, "tunnel_parents")),
+        String.join("\n", MaskedRecords.without(inner, "tunnel_parents")),
         "inner records of " + service + " around " + source);
   }
 }
