@@ -14,7 +14,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -55,17 +54,28 @@ class MirrorTransportTest {
     return Replay.repoRoot().resolve("testdata").resolve(name + ".pcap");
   }
 
-  @Disabled("waits for the mirror-transport setting of the tunnels branch (issue 11); the option name above is a guess")
   @ParameterizedTest(name = "{0} as {1} transport")
   @MethodSource("sessions")
   void mirrorTransportGivesThePlainRecords(String name, String transport) throws IOException {
     List<String> plain = MaskedRecords.of(replay(testdata(name + "-plain")));
     assertTrue(plain.stream().anyMatch(l -> l.startsWith("dns ")) && plain.stream().anyMatch(l -> l.startsWith("http "))
         && plain.stream().anyMatch(l -> l.startsWith("tls ")), "the plain session has dns, http and tls: " + plain);
-    List<String> got = MaskedRecords.of(replay(testdata(name), OPTION, transport));
+    List<String> lines = replay(testdata(name), OPTION, transport);
+    List<String> got = MaskedRecords.of(lines);
     assertEquals(String.join("\n", plain), String.join("\n", got), name + " with " + OPTION + " " + transport);
+    // every packet came through the mirror session: each counted as such, none as a tunnel of its own
+    String stats = lines.stream().filter(l -> l.startsWith("{\"stats\"")).findFirst().orElseThrow();
+    String read = field(stats, "packets_read");
+    assertEquals(read, field(stats, "mirror_transport_packets"), stats);
+    assertTrue(Integer.parseInt(read) >= 20, stats);
     // without the option the outer flows are records too (and inner flows name them): not equal
     assertNotEquals(plain, MaskedRecords.without(MaskedRecords.of(replay(testdata(name))), "tunnel_parents"));
+  }
+
+  private static String field(String json, String name) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + name + "\":\"?([0-9]+)").matcher(json);
+    assertTrue(m.find(), name + " in " + json);
+    return m.group(1);
   }
 
   /**
