@@ -34,13 +34,17 @@ import org.junit.jupiter.api.Test;
  * length it leaves lies inside the frame ({@link Wire#assertWithinBuffer}); the frame decodes
  * identically in a larger buffer with junk after {@code capLen} (a read outside the packet would
  * show); the flow hash is symmetric; every packet gets exactly one {@link DecodeResult}, the outcome
- * the ingest counts it by.
+ * the ingest counts it by; the decoder's tunnel counters move consistently with the packet: one
+ * {@code decapsulated} count per layer entered ({@code tunnelDepth}, never above the maximum
+ * depth), a {@code tunnelErrors} count when a tunnel header was seen ({@code carries}) but no
+ * layer entered (for the tunnels without signalling messages), never more counts than layers tried; every outer layer's offsets lie inside the frame too.
  */
 class TunnelDecoderFuzzTest {
   private static final byte[] OUTER_SRC = {(byte) 198, 51, 100, 1};
   private static final byte[] OUTER_DST = {(byte) 198, 51, 100, 2};
 
-  private static final PacketDecoder A = new PacketDecoder(new IpDefragmenter(8, 2 * 65535, 5_000_000_000L));
+  private static final IpDefragmenter DEFRAG_A = new IpDefragmenter(8, 2 * 65535, 5_000_000_000L);
+  private static final PacketDecoder A = new PacketDecoder(DEFRAG_A);
   private static final PacketDecoder B = new PacketDecoder(new IpDefragmenter(8, 2 * 65535, 5_000_000_000L));
   private static final DecodedPacket PA = new DecodedPacket();
   private static final DecodedPacket PB = new DecodedPacket();
@@ -49,32 +53,33 @@ class TunnelDecoderFuzzTest {
 
   @FuzzTest
   void vxlan(byte[] data) {
-    check(udp(4789, data));
+    check(udp(4789, data), true);
   }
 
   @FuzzTest
   void geneve(byte[] data) {
-    check(udp(6081, data));
+    check(udp(6081, data), true);
   }
 
   @FuzzTest
   void teredo(byte[] data) {
-    check(udp(3544, data));
+    check(udp(3544, data), false);
   }
 
   @FuzzTest
   void ayiya(byte[] data) {
-    check(udp(5072, data));
+    check(udp(5072, data), false);
   }
 
   @FuzzTest
   void gtpu(byte[] data) {
-    check(udp(2152, data));
+    check(udp(2152, data), false);
   }
 
   @FuzzTest
   void gre(byte[] data) {
-    check(ip(47, data));
+    // PPTP (enhanced GRE, version 1) has acknowledgements without payload: signalling
+    check(ip(47, data), data.length < 2 || (data[1] & 0x07) != 1);
   }
 
   /** The first byte picks the outer protocol: even 4 (IPv4 in IPv4), odd 41 (IPv6 in IPv4). */
@@ -83,7 +88,7 @@ class TunnelDecoderFuzzTest {
     if (data.length == 0) {
       return;
     }
-    check(ip((data[0] & 1) == 0 ? 4 : 41, Arrays.copyOfRange(data, 1, data.length)));
+    check(ip((data[0] & 1) == 0 ? 4 : 41, Arrays.copyOfRange(data, 1, data.length)), true);
   }
 
   /**
@@ -215,12 +220,31 @@ class TunnelDecoderFuzzTest {
 
   // ------------------------------------------------------------------------------------ checks
 
-  private static void check(byte[] frame) {
+  private static long sum(long[] counters) {
+    long n = 0;
+    for (long c : counters) {
+      n += c;
+    }
+    return n;
+  }
+
+  /**
+   * @param strict the tunnel has no messages but data (VXLAN, GENEVE, GRE but PPTP, IP-in-IP): a
+   *     packet that named the tunnel and entered no layer must have counted an error. Teredo, AYIYA,
+   *     GTP-U and PPTP also have signalling (GTP-U echo and end marker, AYIYA heartbeats, PPTP
+   *     acknowledgements): those stay on the outer flow uncounted, as any UDP or GRE packet.
+   */
+  private static void check(byte[] frame, boolean strict) {
     int capLen = frame.length;
     ts += 1_000_000L;
     byte[] padded = Arrays.copyOf(frame, capLen + 64);
     Arrays.fill(padded, capLen, padded.length, (byte) 0xa5);
+    long decapBefore = sum(A.decapsulated);
+    long errorsBefore = sum(A.tunnelErrors);
+    long fragmentsBefore = DEFRAG_A.fragmentsSeen;
     DecodeResult ra = A.decode(frame, capLen, capLen, LinkType.ETHERNET, ts, PA);
+    long decap = sum(A.decapsulated) - decapBefore;
+    long errors = sum(A.tunnelErrors) - errorsBefore;
     DecodeResult rb = B.decode(padded, capLen, capLen, LinkType.ETHERNET, ts, PB);
     assertNotNull(ra, "no result: the packet would not be counted");
     decoded++;
@@ -230,6 +254,21 @@ class TunnelDecoderFuzzTest {
     assertArrayEquals(DecoderRobustnessTest.fields(PA), DecoderRobustnessTest.fields(PB), "read past capLen?");
     if (ra == DecodeResult.OK) {
       PacketDecoderFuzzTest.assertSymmetricHash(PA);
+    }
+    // counted: one decapsulation per tunnel layer entered, and a packet that reached a tunnel header
+    // but came out with no layer has a tunnel error counted (a refusal, or the inner packet refused)
+    assertTrue(PA.tunnelDepth >= 0 && PA.tunnelDepth <= A.tunnelSettings().maxDepth, "depth " + PA.tunnelDepth);
+    // (an inner fragment held for reassembly counts as decapsulated while the packet stays outer)
+    boolean innerFragment = DEFRAG_A.fragmentsSeen > fragmentsBefore;
+    assertTrue(decap == PA.tunnelDepth || (innerFragment && decap == PA.tunnelDepth + 1),
+        "decapsulations counted " + decap + ", depth " + PA.tunnelDepth);
+    if (strict && ra == DecodeResult.OK && PA.tunnelDepth == 0 && PA.carries != null && !innerFragment) {
+      assertTrue(errors >= 1, "a tunnel not entered but no error counted");
+    }
+    assertTrue(decap + errors <= A.tunnelSettings().maxDepth + 1L, "counted twice: " + decap + " + " + errors);
+    for (int i = 0; i < PA.tunnelDepth; i++) {
+      Wire.assertWithinBuffer(PA.outer[i], DecodeResult.OK, "outer layer " + i);
+      assertTrue(PA.outer[i].carries != null, "outer layer " + i + " names its tunnel");
     }
   }
 }
