@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # replay-bench.sh - how fast does the sensor replay a capture, next to a read floor and a peer.
 #
-# Usage: bench/replay-bench.sh [--launcher PATH] [--sensor-args 'ARGS'] PCAP [RUNS]
+# Usage: bench/replay-bench.sh [--launcher PATH] [--sensor-args 'ARGS'] [--vxlan WRAPPED] PCAP [RUNS]
 #   PCAP    the capture to replay (make a realistic 1 GiB one with
 #           ../shared/bench/make-bench-pcap.sh, see bench/README.md; never commit it)
 #   RUNS    runs per tool (default 3); the table shows the median wall time
@@ -10,6 +10,10 @@
 #                          its tuned JVM options and class data sharing archive) instead of
 #                          `java $SENSOR_JAVA_OPTS -jar SENSOR_JAR`; SENSOR_JAVA_OPTS, when set, is
 #                          handed to the launcher (which puts it after its own options)
+#   --vxlan WRAPPED        also replay WRAPPED, the same capture with every frame in VXLAN
+#                          (made by bench/vxlan-wrap.py PCAP WRAPPED), as tool "sensor-vxlan" in
+#                          the same interleaved runs, and print its packets/s and CPU seconds as a
+#                          fraction of the plain replay's (the tunnel goal: >= 85 %)
 #
 # Environment:
 #   SENSOR_JAR        the fat jar (default: sensor/target/sensor.jar beside this script's repo)
@@ -30,6 +34,7 @@
 #                                                    full metadata: flows + dns/tls/http/quic
 #                                                    (issue 10's figure); JVM start included in
 #                                                    both, as an analyst runs it
+#   sensor-vxlan  the same (full metadata) over WRAPPED   only with --vxlan
 # Each run is measured with GNU time (/usr/bin/time -v; Debian: time): wall clock (taken with
 # date +%s%N around the command, finer than time's 10 ms), user+sys CPU seconds, max RSS.
 # The page cache is warmed first (cat PCAP > /dev/null) so every tool reads from memory.
@@ -54,6 +59,7 @@ repo=$(cd "$here/.." && pwd)
 
 # ---------------------------------------------------------------- arguments
 sensor_args=()
+vxlan_pcap=""
 pos=()
 launcher=${SENSOR_LAUNCHER:-}
 while (($#)); do
@@ -62,18 +68,24 @@ while (($#)); do
     --sensor-args=*) read -r -a sensor_args <<<"${1#*=}"; shift ;;
     --launcher) (($# >= 2)) || die "--launcher needs a value"; launcher=$2; shift 2 ;;
     --launcher=*) launcher=${1#*=}; shift ;;
+    --vxlan) (($# >= 2)) || die "--vxlan needs a capture"; vxlan_pcap=$2; shift 2 ;;
+    --vxlan=*) vxlan_pcap=${1#*=}; shift ;;
     -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
     --) shift; pos+=("$@"); break ;;
     -*) die "unknown option $1 (see --help)" ;;
     *) pos+=("$1"); shift ;;
   esac
 done
-((${#pos[@]} >= 1 && ${#pos[@]} <= 2)) || die "usage: $0 [--sensor-args 'ARGS'] PCAP [RUNS]"
+((${#pos[@]} >= 1 && ${#pos[@]} <= 2)) || die "usage: $0 [--sensor-args 'ARGS'] [--vxlan WRAPPED] PCAP [RUNS]"
 pcap=${pos[0]}
 runs=${pos[1]:-3}
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, got '$runs'"
 [[ -f $pcap && -r $pcap ]] || die "no readable capture at $pcap"
 pcap=$(cd "$(dirname -- "$pcap")" && pwd)/$(basename -- "$pcap")
+if [[ -n $vxlan_pcap ]]; then
+  [[ -f $vxlan_pcap && -r $vxlan_pcap ]] || die "no readable capture at $vxlan_pcap (make it with bench/vxlan-wrap.py)"
+  vxlan_pcap=$(cd "$(dirname -- "$vxlan_pcap")" && pwd)/$(basename -- "$vxlan_pcap")
+fi
 
 jar=${SENSOR_JAR:-$repo/sensor/target/sensor.jar}
 if [[ -n $launcher ]]; then
@@ -84,12 +96,13 @@ else
   read -r -a java_opts <<<"${SENSOR_JAVA_OPTS:--Xmx1g}"
 fi
 read -r -a tools <<<"${BENCH_TOOLS:-tcpdump ndpi flows sensor}"
+if [[ -n $vxlan_pcap ]]; then tools+=(sensor-vxlan); fi
 
 [[ -x /usr/bin/time ]] || die "GNU time is missing (apt-get install -y time)"
 command -v capinfos >/dev/null || command -v tcpdump >/dev/null \
   || die "need capinfos (wireshark-common) or tcpdump to count packets"
 want() { local t; for t in "${tools[@]}"; do [[ $t == "$1" ]] && return 0; done; return 1; }
-if want sensor || want flows; then
+if want sensor || want flows || want sensor-vxlan; then
   [[ -f $jar ]] || die "sensor jar not found at $jar: build it first (mvn -B -q package -DskipTests)"
   command -v java >/dev/null || die "java not found"
 fi
@@ -109,6 +122,7 @@ if awk -v l="$load_before" -v c="$(nproc)" 'BEGIN{exit !(l > c / 2)}'; then
 fi
 echo "warming the page cache with $pcap ..." >&2
 cat -- "$pcap" > /dev/null
+[[ -z $vxlan_pcap ]] || cat -- "$vxlan_pcap" > /dev/null
 bytes=$(stat -c %s -- "$pcap")
 if command -v capinfos >/dev/null; then
   packets=$(capinfos -M -c -- "$pcap" | awk -F: '/Number of packets/{gsub(/[^0-9]/,"",$2); print $2}')
@@ -117,6 +131,17 @@ else
 fi
 [[ $packets =~ ^[0-9]+$ && $packets -gt 0 ]] || die "could not count the packets of $pcap"
 echo "$packets packets, $bytes bytes" >&2
+count_packets() {
+  if command -v capinfos >/dev/null; then
+    capinfos -M -c -- "$1" | awk -F: '/Number of packets/{gsub(/[^0-9]/,"",$2); print $2}'
+  else
+    tcpdump -r "$1" -n -q 2>/dev/null | wc -l
+  fi
+}
+if [[ -n $vxlan_pcap ]]; then
+  vx_packets=$(count_packets "$vxlan_pcap")
+  ((vx_packets == packets)) || die "$vxlan_pcap has $vx_packets packets, $pcap $packets: not its VXLAN copy"
+fi
 
 # ---------------------------------------------------------------- one run
 # run_one TOOL I: runs TOOL once, appends "wall cpu rss_kib" to $logdir/TOOL.results
@@ -125,11 +150,13 @@ run_one() {
   case $tool in
     tcpdump) cmd=(tcpdump -n -r "$pcap" -w /dev/null) ;;
     ndpi)    cmd=(ndpiReader -q -i "$pcap") ;;
-    sensor|flows)
+    sensor|flows|sensor-vxlan)
+      local input=$pcap
+      [[ $tool == sensor-vxlan ]] && input=$vxlan_pcap
       if [[ -n $launcher ]]; then
-        cmd=(env SENSOR_JAR="$jar" "$launcher" replay "$pcap" --out /dev/null)
+        cmd=(env SENSOR_JAR="$jar" "$launcher" replay "$input" --out /dev/null)
       else
-        cmd=(java "${java_opts[@]}" -jar "$jar" replay "$pcap" --out /dev/null)
+        cmd=(java "${java_opts[@]}" -jar "$jar" replay "$input" --out /dev/null)
       fi
       [[ $tool == flows ]] && cmd+=(--protocols none)
       cmd+=("${sensor_args[@]}") ;;
@@ -149,7 +176,7 @@ run_one() {
     /System time \(seconds\)/ { cpu += $2 }
     /Maximum resident set size/ { rss = $2 }
     END { printf "%.3f %.2f %d\n", wall_ns / 1e9, cpu, rss }' "$tfile" >> "$logdir/$tool.results"
-  printf '  %-8s run %d: %s\n' "$tool" "$i" "$(tail -n 1 "$logdir/$tool.results" | awk '{printf "wall %s s, cpu %s s, rss %d MiB", $1, $2, $3/1024}')" >&2
+  printf '  %-12s run %d: %s\n' "$tool" "$i" "$(tail -n 1 "$logdir/$tool.results" | awk '{printf "wall %s s, cpu %s s, rss %d MiB", $1, $2, $3/1024}')" >&2
 }
 
 active=()
@@ -166,7 +193,8 @@ done
 # ---------------------------------------------------------------- the table
 median() { sort -g | awk '{v[NR]=$1} END{ if (NR%2) print v[(NR+1)/2]; else printf "%.3f\n", (v[NR/2]+v[NR/2+1])/2 }'; }
 declare -A wall cpu rss pps label
-label=([tcpdump]="tcpdump -r -w /dev/null (floor)" [ndpi]="ndpiReader -q" [flows]="sensor replay --protocols none (flow records)" [sensor]="sensor replay (full metadata)")
+label=([tcpdump]="tcpdump -r -w /dev/null (floor)" [ndpi]="ndpiReader -q" [flows]="sensor replay --protocols none (flow records)"
+  [sensor]="sensor replay (full metadata)" [sensor-vxlan]="sensor replay, VXLAN-wrapped")
 for t in "${active[@]}"; do
   wall[$t]=$(awk '{print $1}' "$logdir/$t.results" | median)
   cpu[$t]=$(awk '{print $2}' "$logdir/$t.results" | median)
@@ -224,6 +252,14 @@ verdict() {
 }
 verdict flows 40 "" 1024
 verdict sensor 30 1.5 1536
+if [[ -n ${pps[sensor-vxlan]:-} && -n ${pps[sensor]:-} ]]; then
+  echo
+  r=$(awk -v v="${pps[sensor-vxlan]}" -v s="${pps[sensor]}" 'BEGIN{printf "%.1f", 100 * v / s}')
+  c=$(awk -v v="${cpu[sensor-vxlan]}" -v s="${cpu[sensor]}" 'BEGIN{printf "%.1f", 100 * s / v}')
+  ok=$(awk -v r="$r" 'BEGIN{print (r >= 85) ? "PASS" : "FAIL"}')
+  [[ $ok == PASS ]] || verdict=1
+  echo "- sensor VXLAN-wrapped / plain (packets/s): **$r %** (goal >= 85 %: $ok); by CPU seconds (plain / wrapped): $c %"
+fi
 if [[ -n ${pps[flows]:-}${pps[sensor]:-} ]]; then
   echo
   if [[ -z ${pps[tcpdump]:-} ]]; then
