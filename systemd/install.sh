@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the sensor as a systemd service:
 #   /opt/sensor/sensor.jar, /opt/sensor/README.md      the program
+#   /opt/sensor/sensor                                 its launcher (tuned JVM options for replay)
 #   /etc/sensor/sensor.yaml                            its configuration (kept when it exists)
 #   user and group 'sensor' (system, no login)         who it runs as, with CAP_NET_RAW only
 #   /etc/systemd/system/sensor.service                 the unit; /var/lib/sensor is its StateDirectory
@@ -42,6 +43,10 @@ root=${destdir:-}
 install -d -m 0755 "$root/opt/sensor"
 install -m 0644 "$jar" "$root/opt/sensor/sensor.jar"
 install -m 0644 README.md "$root/opt/sensor/README.md"
+# the launcher (sensor/src/main/sh/sensor; the build copies it to sensor/target/sensor): `/opt/sensor/sensor
+# replay FILE` runs with the JVM options measured for replay; no AppCDS archive here (one is tied to
+# the jar's path: bench/README.md, "JVM options", says how to make one for /opt/sensor)
+install -m 0755 sensor/src/main/sh/sensor "$root/opt/sensor/sensor"
 
 install -d -m 0750 "$root/etc/sensor"
 conf="$root/etc/sensor/sensor.yaml"
