@@ -51,7 +51,7 @@ public final class AppConfig {
 
   /**
    * Which analysers run, a mask of {@link #DNS}, {@link #TLS}, {@link #HTTP}, {@link #QUIC}: 0 gives
-   * flow records only (no reassembly, no application state, {@code service} stays empty), what issue 9
+   * flow records only (no reassembly, no application state, no analyser in {@code service}), what issue 9
    * measures. A flow whose protocol is switched off is treated as one that matched nothing.
    */
   public final int protocols;

@@ -77,7 +77,7 @@ public final class ReplayCommand implements Callable<Integer> {
 
   @Option(names = "--protocols", paramLabel = "LIST", defaultValue = "all",
       description = "which analysers run: all (default), none (flow records only: no reassembly, no dns/tls/"
-          + "http records, empty service), or a comma-separated list of dns, tls, http, quic")
+          + "http records, no analyser in service), or a comma-separated list of dns, tls, http, quic")
   String protocols;
 
   @Option(names = "--mirror-transport", paramLabel = "TYPE", defaultValue = "none",
