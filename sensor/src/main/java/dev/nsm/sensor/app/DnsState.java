@@ -60,6 +60,8 @@ final class DnsState {
     boolean tc;
     boolean rd;
     boolean ra;
+    /** AA and RA were taken from a response. */
+    boolean replyBits;
     int z;
     List<String> answers;
     List<Long> ttls;
@@ -157,6 +159,14 @@ final class DnsState {
         t.rejected = true; // dns_rejected
       }
       int n = m.zeekAnswerCount();
+      if (!t.replyBits) {
+        // AA and RA as the response's header says: the fields' documented meaning (Zeek's script
+        // sets them only in DNS::do_reply, so its log says F for a response without answers, e.g.
+        // an NXDOMAIN; DESIGN.md counts what this choice costs against each oracle)
+        t.aa = m.aa;
+        t.ra = m.ra;
+        t.replyBits = true;
+      }
       if (n > 0) {
         // DNS::do_reply for each answer Zeek renders
         if (t.query == null) {
