@@ -159,6 +159,11 @@ final class DnsState {
         t.rejected = true; // dns_rejected
       }
       int n = m.zeekAnswerCount();
+      if (!t.sawQuery && !t.replyBits) {
+        // no query seen: RD is the query's as the response copies it (RFC 1035 4.1.1); Zeek reads
+        // RD only from a query and logs F
+        t.rd = m.rd;
+      }
       if (!t.replyBits) {
         // AA and RA as the response's header says: the fields' documented meaning (Zeek's script
         // sets them only in DNS::do_reply, so its log says F for a response without answers, e.g.
