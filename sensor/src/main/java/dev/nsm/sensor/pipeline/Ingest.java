@@ -144,7 +144,8 @@ public final class Ingest implements PacketHandler {
       } else if (r == DecodeResult.FRAGMENT_HELD) {
         counters.fragmentsHeld++;
       }
-      slot.shard = -1;
+      // a malformed packet whose flow key is known (TCP options cut) still makes its flow, as Zeek
+      slot.shard = p.keyOnly ? (p.flowHash & 0x7fffffff) % workers : -1;
     }
   }
 }
