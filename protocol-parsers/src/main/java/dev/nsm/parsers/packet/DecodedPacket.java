@@ -74,6 +74,38 @@ public final class DecodedPacket {
    */
   public boolean keyOnly;
 
+  // ---- tunnels
+  /** Storage bound on nested tunnels ({@link TunnelSettings#maxDepth} is clamped to it). */
+  public static final int MAX_TUNNEL_LAYERS = 4;
+  /**
+   * The enclosing tunnels' outer packets, outermost first: {@code outer[0 .. tunnelDepth)}. Each is a
+   * full decode of its layer (addresses, ports, IP length, payload) that a flow table takes like any
+   * packet; this packet's own fields are the innermost layer's. Null in a layer itself.
+   */
+  public final DecodedPacket[] outer;
+  /** Number of enclosing tunnels decapsulated (0: a packet as captured). */
+  public int tunnelDepth;
+  /**
+   * In a layer: the tunnel its payload is (also set when the tunnel header was valid but the inner
+   * packet was not IP or was malformed, so the packet stayed on this flow). Null when none.
+   */
+  public TunnelType carries;
+  /** In a layer: this tunnel is the mirror transport (not a flow of its own). */
+  public boolean tunnelTransport;
+  /** In a layer: tunnel identifier (VXLAN/GENEVE VNI, GRE key, ERSPAN session, TEID), -1 when none. */
+  public long tunnelId;
+  /**
+   * Which tunnel this packet came through: a hash of the enclosing (non-transport) layers' symmetric
+   * address pairs, tunnel types and VNIs; 0 for a packet as captured. Part of the flow key, so equal
+   * inner tuples in two tunnels stay apart, while both directions of one tunnel (whose outer ports may
+   * differ, as VXLAN's source ports do) meet.
+   */
+  public long tunnelKey;
+  /** Uid hash of the flow of the immediately enclosing tunnel (set by the pipeline), 0 when none. */
+  public long parentUid;
+  /** Bytes of the reassembled datagram in {@link #buf} when the decode put fragments together. */
+  public int reassembledLen;
+
   public static final int TCP_FIN = 0x01;
   public static final int TCP_SYN = 0x02;
   public static final int TCP_RST = 0x04;
@@ -85,6 +117,84 @@ public final class DecodedPacket {
   public static final int PROTO_TCP = 6;
   public static final int PROTO_UDP = 17;
   public static final int PROTO_ICMPV6 = 58;
+
+  public DecodedPacket() {
+    outer = new DecodedPacket[MAX_TUNNEL_LAYERS];
+    for (int i = 0; i < outer.length; i++) {
+      outer[i] = new DecodedPacket(false);
+    }
+  }
+
+  private DecodedPacket(boolean layers) {
+    outer = null;
+  }
+
+  /** Copies every per-packet field of {@code o} (not {@link #outer}): a layer snapshot or its restore. */
+  public void copyFrom(DecodedPacket o) {
+    tsNanos = o.tsNanos;
+    buf = o.buf;
+    capLen = o.capLen;
+    wireLen = o.wireLen;
+    vlanCount = o.vlanCount;
+    vlans[0] = o.vlans[0];
+    vlans[1] = o.vlans[1];
+    ipVersion = o.ipVersion;
+    System.arraycopy(o.src, 0, src, 0, 16);
+    System.arraycopy(o.dst, 0, dst, 0, 16);
+    ipProto = o.ipProto;
+    ipOffset = o.ipOffset;
+    ipLen = o.ipLen;
+    ttl = o.ttl;
+    reassembled = o.reassembled;
+    l4Offset = o.l4Offset;
+    srcPort = o.srcPort;
+    dstPort = o.dstPort;
+    icmpType = o.icmpType;
+    icmpCode = o.icmpCode;
+    tcpFlags = o.tcpFlags;
+    seq = o.seq;
+    ack = o.ack;
+    window = o.window;
+    mss = o.mss;
+    windowScale = o.windowScale;
+    sackPermitted = o.sackPermitted;
+    sackBlocks = o.sackBlocks;
+    payloadOffset = o.payloadOffset;
+    payloadLen = o.payloadLen;
+    payloadCaptured = o.payloadCaptured;
+    flowHash = o.flowHash;
+    tunnelDepth = o.tunnelDepth;
+    carries = o.carries;
+    tunnelTransport = o.tunnelTransport;
+    tunnelId = o.tunnelId;
+    tunnelKey = o.tunnelKey;
+    parentUid = o.parentUid;
+    reassembledLen = o.reassembledLen;
+  }
+
+  /** Forgets layer 3 and 4 (before decoding a tunnel's inner packet into this struct). */
+  void resetInner() {
+    vlanCount = 0;
+    vlans[0] = 0;
+    vlans[1] = 0;
+    int depth = tunnelDepth;
+    long key = tunnelKey;
+    long ts = tsNanos;
+    byte[] b = buf;
+    int cap = capLen;
+    int wire = wireLen;
+    boolean re = reassembled;
+    int reLen = reassembledLen;
+    reset();
+    tunnelDepth = depth;
+    tunnelKey = key;
+    tsNanos = ts;
+    buf = b;
+    capLen = cap;
+    wireLen = wire;
+    reassembled = re;
+    reassembledLen = reLen;
+  }
 
   /** Forgets the previous packet's fields (cheap: only what a decode may leave unset). */
   public void reset() {
@@ -115,6 +225,13 @@ public final class DecodedPacket {
     payloadCaptured = 0;
     flowHash = 0;
     keyOnly = false;
+    tunnelDepth = 0;
+    carries = null;
+    tunnelTransport = false;
+    tunnelId = -1;
+    tunnelKey = 0;
+    parentUid = 0;
+    reassembledLen = 0;
   }
 
   public boolean isTcp() {

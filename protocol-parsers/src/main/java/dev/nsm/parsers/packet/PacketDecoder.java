@@ -38,9 +38,29 @@ public final class PacketDecoder {
   static final int PPP_IPV6 = 0x0057;
 
   private final IpDefragmenter defrag;
+  private final TunnelSettings tunnels;
+  private final int maxDepth;
 
+  /** Packets decapsulated, by {@link TunnelType} ordinal (a packet in two tunnels counts in both). */
+  public final long[] decapsulated = new long[TunnelType.values().length];
+  /** Tunnels not decapsulated, by {@link TunnelError} ordinal. */
+  public final long[] tunnelErrors = new long[TunnelError.values().length];
+  /** Packets whose outermost tunnel was the mirror transport. */
+  public long mirrorTransportPackets;
+
+  /** A decoder with Zeek's tunnel defaults ({@link TunnelSettings#defaults()}). */
   public PacketDecoder(IpDefragmenter defrag) {
+    this(defrag, TunnelSettings.defaults());
+  }
+
+  public PacketDecoder(IpDefragmenter defrag, TunnelSettings tunnels) {
     this.defrag = defrag;
+    this.tunnels = tunnels;
+    this.maxDepth = Math.max(0, Math.min(tunnels.maxDepth, DecodedPacket.MAX_TUNNEL_LAYERS));
+  }
+
+  public TunnelSettings tunnelSettings() {
+    return tunnels;
   }
 
   public IpDefragmenter defragmenter() {
@@ -371,6 +391,8 @@ public final class PacketDecoder {
       buf = defrag.buffer();
       p.buf = buf;
       p.reassembled = true;
+      p.reassembledLen = len;
+      reassembledInTunnel(p);
       off = 0;
       p.ipOffset = 0;
       p.ipLen = len;
@@ -484,6 +506,8 @@ public final class PacketDecoder {
           buf = defrag.buffer();
           p.buf = buf;
           p.reassembled = true;
+          p.reassembledLen = len;
+          reassembledInTunnel(p);
           off = 0;
           p.ipOffset = 0;
           p.ipLen = len;
@@ -610,7 +634,10 @@ public final class PacketDecoder {
         break;
     }
     p.flowHash = flowHash(p);
-    return DecodeResult.OK;
+    if (maxDepth == 0) {
+      return DecodeResult.OK;
+    }
+    return tunnel(buf, p);
   }
 
   /** Kind (1) | length (1) | value: MSS 2, window scale 3, SACK permitted 4, SACK 5; 0 ends, 1 pads. */
@@ -653,6 +680,450 @@ public final class PacketDecoder {
       }
       off += len;
     }
+  }
+
+  // ------------------------------------------------------------------ tunnels
+
+  static final int ETH_TEB = 0x6558; // transparent Ethernet bridging
+  static final int ETH_ERSPAN_1_2 = 0x88be;
+  static final int ETH_ERSPAN_3 = 0x22eb;
+  static final int ETH_PPP = 0x880b; // PPTP's enhanced GRE
+  static final int PROTO_GRE = 47;
+  static final int PROTO_IPIP = 4;
+  static final int PROTO_IPV6_IN_IP = 41;
+
+  /** What follows a tunnel header. */
+  private static final int INNER_ETHERNET = 0;
+  private static final int INNER_IP = 1; // by the version nibble
+  private static final int INNER_PPP = 2; // optional ff 03, then a PPP protocol field
+
+  /** Is the decoded transport of {@code p} a tunnel? Called once its own fields are complete. */
+  private DecodeResult tunnel(byte[] buf, DecodedPacket p) {
+    int off = p.payloadOffset;
+    int end = Math.min(off + p.payloadCaptured, buf.length);
+    switch (p.ipProto) {
+      case DecodedPacket.PROTO_UDP: {
+        int sp = p.srcPort;
+        int dp = p.dstPort;
+        if (isPort(tunnels.vxlanPort, sp, dp)) {
+          return vxlan(buf, off, end, p);
+        }
+        if (isPort(tunnels.genevePort, sp, dp)) {
+          return geneve(buf, off, end, p);
+        }
+        if (isPort(tunnels.gtpuPort, sp, dp)) {
+          return gtpu(buf, off, end, p);
+        }
+        if (isPort(tunnels.teredoPort, sp, dp)) {
+          return teredo(buf, off, end, p);
+        }
+        if (isPort(tunnels.ayiyaPort, sp, dp)) {
+          return ayiya(buf, off, end, p);
+        }
+        return DecodeResult.OK;
+      }
+      case PROTO_GRE:
+        return gre(buf, off, end, p);
+      case PROTO_IPIP:
+      case PROTO_IPV6_IN_IP:
+        return enter(TunnelType.IPIP, -1, buf, off, end, INNER_IP, p);
+      default:
+        return DecodeResult.OK;
+    }
+  }
+
+  private static boolean isPort(int port, int sp, int dp) {
+    return port != 0 && (dp == port || sp == port);
+  }
+
+  /** A tunnel not decapsulated: counted, and {@code p} stays the outer packet. */
+  private DecodeResult refuse(TunnelError why, TunnelType type, DecodedPacket p) {
+    tunnelErrors[why.ordinal()]++;
+    return DecodeResult.OK;
+  }
+
+  /**
+   * Keeps {@code p} as the next outer layer and decodes the inner packet at {@code off} into it. When
+   * the inner packet is not IP or is malformed, {@code p} is restored to the outer layer (which still
+   * {@link DecodedPacket#carries} the tunnel).
+   */
+  private DecodeResult enter(TunnelType type, long id, byte[] buf, int off, int end, int inner, DecodedPacket p) {
+    int d = p.tunnelDepth;
+    if (d >= maxDepth) {
+      tunnelErrors[TunnelError.DEPTH_EXCEEDED.ordinal()]++;
+      return DecodeResult.OK;
+    }
+    boolean transport = d == 0 && tunnels.mirrorTransport == type;
+    p.carries = type;
+    p.tunnelId = id;
+    p.tunnelTransport = transport;
+    DecodedPacket layer = p.outer[d];
+    layer.copyFrom(p);
+    long key = p.tunnelKey;
+    if (!transport) {
+      key = tunnelKey(key, type, id, p);
+    }
+    p.resetInner();
+    p.tunnelDepth = d + 1;
+    p.tunnelKey = key;
+    DecodeResult r;
+    switch (inner) {
+      case INNER_ETHERNET:
+        r = ethernet(buf, off, end, p);
+        break;
+      case INNER_PPP:
+        r = ppp(buf, off, end, p);
+        break;
+      default:
+        r = ipByVersion(buf, off, end, p);
+        break;
+    }
+    if (r == DecodeResult.OK || r == DecodeResult.FRAGMENT_HELD) {
+      decapsulated[type.ordinal()]++;
+      if (transport) {
+        mirrorTransportPackets++;
+      }
+      if (r == DecodeResult.OK) {
+        return r;
+      }
+      // an inner fragment, stored: the packet counts on the outer flow for now
+    } else {
+      tunnelErrors[(r == DecodeResult.NOT_IP ? TunnelError.INNER_NOT_IP : TunnelError.INNER_MALFORMED).ordinal()]++;
+      if (transport) {
+        mirrorTransportPackets++;
+      }
+    }
+    p.copyFrom(layer);
+    return DecodeResult.OK;
+  }
+
+  /** The inner flows' key part: which tunnel, by symmetric outer address pair, type and id. */
+  private static long tunnelKey(long key, TunnelType type, long id, DecodedPacket p) {
+    int n = p.addrLen();
+    long h = (long) endpointHash(p.src, n, 0) + endpointHash(p.dst, n, 0);
+    h = (h ^ key) * 0x9E3779B97F4A7C15L;
+    h = (h ^ (type.ordinal() + 1)) * 0xBF58476D1CE4E5B9L;
+    h = (h ^ id) * 0x94D049BB133111EBL;
+    h ^= h >>> 31;
+    return h == 0 ? 1 : h;
+  }
+
+  /** When a datagram inside a tunnel is reassembled, the outer layers' payloads are not in the new buffer. */
+  private static void reassembledInTunnel(DecodedPacket p) {
+    for (int i = 0; i < p.tunnelDepth; i++) {
+      p.outer[i].payloadCaptured = 0;
+    }
+  }
+
+  /*
+   * GRE (RFC 2784, key and sequence RFC 2890; PPTP's enhanced GRE, version 1, RFC 2637):
+   *  0                   1                   2                   3
+   *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |C|R|K|S|s|Recur|A| Flags | Ver |         Protocol Type         |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |      Checksum (optional)      |       Reserved1 (Optional)    |   C (or R, RFC 1701)
+   * |                         Key (optional)                        |   K  (v1: payload len | call id)
+   * |                 Sequence Number (Optional)                    |   S
+   * |              Acknowledgment Number (v1, optional)             |   A
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   */
+  private DecodeResult gre(byte[] buf, int off, int end, DecodedPacket p) {
+    if (end - off < 4) {
+      return refuse(TunnelError.GRE_TRUNCATED, TunnelType.GRE, p);
+    }
+    int flags = u8(buf, off);
+    int version = u8(buf, off + 1) & 0x07;
+    int proto = u16(buf, off + 2);
+    if ((flags & 0x40) != 0 || version > 1) { // source routing (RFC 1701) is not followed
+      return refuse(TunnelError.GRE_BAD_VERSION, TunnelType.GRE, p);
+    }
+    int len = 4;
+    long key = -1;
+    if (version == 1) {
+      // enhanced GRE: key present (payload length | call id), checksum absent, PPP inside
+      if (proto != ETH_PPP || (flags & 0x20) == 0) {
+        return refuse(TunnelError.GRE_BAD_VERSION, TunnelType.GRE, p);
+      }
+      if (end - off < 8) {
+        return refuse(TunnelError.GRE_TRUNCATED, TunnelType.GRE, p);
+      }
+      int payloadLen = u16(buf, off + 4);
+      key = u16(buf, off + 6);
+      len = 8 + ((flags & 0x10) != 0 ? 4 : 0) + ((u8(buf, off + 1) & 0x80) != 0 ? 4 : 0);
+      if (end - off < len) {
+        return refuse(TunnelError.GRE_TRUNCATED, TunnelType.GRE, p);
+      }
+      if (payloadLen == 0) { // an acknowledgement alone: nothing inside
+        p.carries = TunnelType.GRE;
+        return DecodeResult.OK;
+      }
+      return enter(TunnelType.GRE, key, buf, off + len, end, INNER_PPP, p);
+    }
+    if ((flags & 0x80) != 0) {
+      len += 4;
+    }
+    if ((flags & 0x20) != 0) {
+      if (end - off < len + 4) {
+        return refuse(TunnelError.GRE_TRUNCATED, TunnelType.GRE, p);
+      }
+      key = u32(buf, off + len);
+      len += 4;
+    }
+    boolean seq = (flags & 0x10) != 0;
+    if (seq) {
+      len += 4;
+    }
+    if (end - off < len) {
+      return refuse(TunnelError.GRE_TRUNCATED, TunnelType.GRE, p);
+    }
+    off += len;
+    switch (proto) {
+      case ETH_IPV4:
+      case ETH_IPV6:
+        return enter(TunnelType.GRE, key, buf, off, end, INNER_IP, p);
+      case ETH_TEB:
+        return enter(TunnelType.GRE, key, buf, off, end, INNER_ETHERNET, p);
+      case ETH_ERSPAN_1_2:
+        return seq ? erspan2(buf, off, end, p) : enter(TunnelType.ERSPAN, -1, buf, off, end, INNER_ETHERNET, p);
+      case ETH_ERSPAN_3:
+        return erspan3(buf, off, end, p);
+      default:
+        return refuse(TunnelError.GRE_UNSUPPORTED, TunnelType.GRE, p);
+    }
+  }
+
+  /*
+   * ERSPAN type II (GRE protocol 0x88BE with a sequence number; type I has no header at all):
+   *  0                   1                   2                   3
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |  Ver  |          VLAN         | COS | En|T|    Session ID     |   Ver = 1
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |      Reserved         |                  Index                |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * then the mirrored Ethernet frame.
+   */
+  private DecodeResult erspan2(byte[] buf, int off, int end, DecodedPacket p) {
+    if (end - off < 8) {
+      return refuse(TunnelError.ERSPAN_TRUNCATED, TunnelType.ERSPAN, p);
+    }
+    if ((u8(buf, off) >>> 4) != 1) {
+      return refuse(TunnelError.ERSPAN_BAD_VERSION, TunnelType.ERSPAN, p);
+    }
+    int session = u16(buf, off + 2) & 0x03ff;
+    return enter(TunnelType.ERSPAN, session, buf, off + 8, end, INNER_ETHERNET, p);
+  }
+
+  /*
+   * ERSPAN type III (GRE protocol 0x22EB):
+   *  0                   1                   2                   3
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |  Ver  |          VLAN         | COS |BSO|T|     Session ID    |   Ver = 2
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |                          Timestamp                            |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |             SGT               |P|    FT   |   Hw ID   |D|Gra|O|
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |        Platform specific sub-header (8 octets, when O)        |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * then the mirrored frame: Ethernet (FT 0) or IP (FT 2).
+   */
+  private DecodeResult erspan3(byte[] buf, int off, int end, DecodedPacket p) {
+    if (end - off < 12) {
+      return refuse(TunnelError.ERSPAN_TRUNCATED, TunnelType.ERSPAN, p);
+    }
+    if ((u8(buf, off) >>> 4) != 2) {
+      return refuse(TunnelError.ERSPAN_BAD_VERSION, TunnelType.ERSPAN, p);
+    }
+    int session = u16(buf, off + 2) & 0x03ff;
+    int frameType = (u8(buf, off + 10) >>> 2) & 0x1f;
+    int len = 12 + ((u8(buf, off + 11) & 0x01) != 0 ? 8 : 0);
+    if (end - off < len) {
+      return refuse(TunnelError.ERSPAN_TRUNCATED, TunnelType.ERSPAN, p);
+    }
+    return enter(TunnelType.ERSPAN, session, buf, off + len, end, frameType == 2 ? INNER_IP : INNER_ETHERNET, p);
+  }
+
+  /*
+   * VXLAN (RFC 7348), in UDP:
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |R|R|R|R|I|R|R|R|            Reserved                           |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |                VXLAN Network Identifier (VNI) |   Reserved    |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * then an Ethernet frame. (As Zeek, the I flag is not required.)
+   */
+  private DecodeResult vxlan(byte[] buf, int off, int end, DecodedPacket p) {
+    if (end - off < 8) {
+      return refuse(TunnelError.VXLAN_TRUNCATED, TunnelType.VXLAN, p);
+    }
+    long vni = (u32(buf, off + 4) >>> 8) & 0xffffffL;
+    return enter(TunnelType.VXLAN, vni, buf, off + 8, end, INNER_ETHERNET, p);
+  }
+
+  /*
+   * GENEVE (RFC 8926), in UDP:
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |Ver|  Opt Len  |O|C|    Rsvd.  |          Protocol Type        |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |        Virtual Network Identifier (VNI)       |    Reserved   |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |                    Variable-Length Options                    |   Opt Len x 4 octets
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * Options are skipped by the header's length (each is class 16 | type 8 | R 3 | length 5 words).
+   */
+  private DecodeResult geneve(byte[] buf, int off, int end, DecodedPacket p) {
+    if (end - off < 8) {
+      return refuse(TunnelError.GENEVE_TRUNCATED, TunnelType.GENEVE, p);
+    }
+    int b0 = u8(buf, off);
+    if ((b0 >>> 6) != 0) {
+      return refuse(TunnelError.GENEVE_BAD_VERSION, TunnelType.GENEVE, p);
+    }
+    int len = 8 + (b0 & 0x3f) * 4;
+    if (end - off < len) {
+      return refuse(TunnelError.GENEVE_TRUNCATED, TunnelType.GENEVE, p);
+    }
+    int proto = u16(buf, off + 2);
+    long vni = (u32(buf, off + 4) >>> 8) & 0xffffffL;
+    switch (proto) {
+      case ETH_TEB:
+        return enter(TunnelType.GENEVE, vni, buf, off + len, end, INNER_ETHERNET, p);
+      case ETH_IPV4:
+      case ETH_IPV6:
+        return enter(TunnelType.GENEVE, vni, buf, off + len, end, INNER_IP, p);
+      default:
+        return refuse(TunnelError.GENEVE_UNSUPPORTED, TunnelType.GENEVE, p);
+    }
+  }
+
+  /*
+   * GTP-U version 1 (3GPP TS 29.281), in UDP:
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |Ver=1|PT|*|E|S|PN| Message Type  |            Length             |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |            Tunnel Endpoint Identifier (TEID)                  |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |   Sequence Number (E|S|PN)    |  N-PDU Number | Next Ext Type |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * Extension header: length (1, in 4-octet units, this byte included) | content | next type (1).
+   * Message type 255 (G-PDU) carries an IP packet; the others (echo, error indication, end marker)
+   * leave the packet on its outer flow.
+   */
+  private DecodeResult gtpu(byte[] buf, int off, int end, DecodedPacket p) {
+    if (end - off < 8) {
+      return refuse(TunnelError.GTPV1_TRUNCATED, TunnelType.GTPV1, p);
+    }
+    int flags = u8(buf, off);
+    if ((flags >>> 5) != 1 || (flags & 0x10) == 0) {
+      return refuse(TunnelError.GTPV1_BAD_VERSION, TunnelType.GTPV1, p);
+    }
+    int type = u8(buf, off + 1);
+    long teid = u32(buf, off + 4);
+    int cur = off + 8;
+    if ((flags & 0x07) != 0) {
+      if (end - off < 12) {
+        return refuse(TunnelError.GTPV1_TRUNCATED, TunnelType.GTPV1, p);
+      }
+      int next = u8(buf, off + 11);
+      cur = off + 12;
+      if ((flags & 0x04) != 0) {
+        for (int ext = 0; next != 0; ext++) {
+          if (ext >= MAX_SHIMS || end - cur < 4) {
+            return refuse(TunnelError.GTPV1_TRUNCATED, TunnelType.GTPV1, p);
+          }
+          int len = u8(buf, cur) * 4;
+          if (len == 0 || end - cur < len) {
+            return refuse(TunnelError.GTPV1_TRUNCATED, TunnelType.GTPV1, p);
+          }
+          next = u8(buf, cur + len - 1);
+          cur += len;
+        }
+      }
+    }
+    if (type != 0xff) {
+      p.carries = TunnelType.GTPV1;
+      return DecodeResult.OK;
+    }
+    return enter(TunnelType.GTPV1, teid, buf, cur, end, INNER_IP, p);
+  }
+
+  /*
+   * Teredo (RFC 4380), in UDP: optional indications, then an IPv6 packet.
+   *   authentication: 0x0001 | id-len (1) | au-len (1) | client id | authentication | nonce (8) | confirmation (1)
+   *   origin:         0x0000 | port (2, xor 0xffff) | address (4, xor 0xffffffff)
+   * As Zeek's Teredo analyzer: at most one of each, authentication first; the IPv6 header complete,
+   * and its payload length no more than what is left (a bubble, no next header, may carry more).
+   */
+  private DecodeResult teredo(byte[] buf, int off, int end, DecodedPacket p) {
+    boolean origin = false;
+    boolean auth = false;
+    int cur = off;
+    while (true) {
+      if (end - cur < 2) {
+        return refuse(TunnelError.TEREDO_MALFORMED, TunnelType.TEREDO, p);
+      }
+      int tag = u16(buf, cur);
+      if (tag == 0) {
+        if (origin || end - cur < 8) {
+          return refuse(TunnelError.TEREDO_MALFORMED, TunnelType.TEREDO, p);
+        }
+        origin = true;
+        cur += 8;
+      } else if (tag == 1) {
+        if (origin || auth || end - cur < 4) {
+          return refuse(TunnelError.TEREDO_MALFORMED, TunnelType.TEREDO, p);
+        }
+        int len = 4 + u8(buf, cur + 2) + u8(buf, cur + 3) + 8 + 1;
+        if (end - cur < len) {
+          return refuse(TunnelError.TEREDO_MALFORMED, TunnelType.TEREDO, p);
+        }
+        auth = true;
+        cur += len;
+      } else if ((tag >>> 12) == 6) {
+        break;
+      } else {
+        return refuse(TunnelError.TEREDO_MALFORMED, TunnelType.TEREDO, p);
+      }
+    }
+    if (end - cur < 40) {
+      return refuse(TunnelError.TEREDO_MALFORMED, TunnelType.TEREDO, p);
+    }
+    int payloadLen = u16(buf, cur + IPV6_PAYLOAD_LENGTH);
+    int left = p.payloadLen - (cur - off) - 40; // by the UDP header, whatever was captured
+    if (payloadLen > left) {
+      return refuse(TunnelError.TEREDO_MALFORMED, TunnelType.TEREDO, p);
+    }
+    if (payloadLen < left && !(u8(buf, cur + IPV6_NEXT_HEADER) == 59 && payloadLen == 0)) {
+      return refuse(TunnelError.TEREDO_MALFORMED, TunnelType.TEREDO, p);
+    }
+    return enter(TunnelType.TEREDO, -1, buf, cur, end, INNER_IP, p);
+  }
+
+  /*
+   * AYIYA (draft-massar-v6ops-ayiya), in UDP:
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * | IDLen | IDType| SigLen| HshMeth| AutMeth| OpCode |  Next Header |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |                         Epoch Time                            |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * |        Identity (2^IDLen octets) | Signature (SigLen x 4 octets) |
+   * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+   * As Zeek: only OpCode 1 (forward) with next header 4 or 41 carries a packet.
+   */
+  private DecodeResult ayiya(byte[] buf, int off, int end, DecodedPacket p) {
+    if (end - off < 8) {
+      return refuse(TunnelError.AYIYA_MALFORMED, TunnelType.AYIYA, p);
+    }
+    int idLen = u8(buf, off) >>> 4;
+    int sigLen = u8(buf, off + 1) >>> 4;
+    int opCode = u8(buf, off + 2) & 0x0f;
+    int next = u8(buf, off + 3);
+    int len = 8 + (1 << idLen) + sigLen * 4;
+    if (opCode != 1 || (next != PROTO_IPIP && next != PROTO_IPV6_IN_IP) || end - off < len) {
+      return refuse(TunnelError.AYIYA_MALFORMED, TunnelType.AYIYA, p);
+    }
+    return enter(TunnelType.AYIYA, -1, buf, off + len, end, INNER_IP, p);
   }
 
   // ------------------------------------------------------------------ flow hash

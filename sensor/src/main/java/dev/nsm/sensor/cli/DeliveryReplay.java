@@ -103,7 +103,8 @@ final class DeliveryReplay {
     HttpEndpoint http = null;
     PrometheusMeterRegistry registry = null;
     FlowConfig flowConfig = FlowConfig.defaults().withMaxFlows(cmd.maxFlows).perWorker(cmd.workers);
-    Pipeline pipeline = new Pipeline(cmd.workers, cmd.ringSize, flowConfig, delivery.output());
+    Pipeline pipeline = new Pipeline(cmd.workers, cmd.ringSize, flowConfig,
+        dev.nsm.sensor.app.AppConfig.defaults().perWorker(cmd.workers), cmd.tunnelSettings(), delivery.output());
     int code = 0;
     PacketSource source = null;
     try {

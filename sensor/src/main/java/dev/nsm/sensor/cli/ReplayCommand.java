@@ -75,6 +75,25 @@ public final class ReplayCommand implements Callable<Integer> {
           + "nor SYN-ACK (Zeek does not; default: off)")
   boolean analysePartial;
 
+  @Option(names = "--mirror-transport", paramLabel = "TYPE", defaultValue = "none",
+      description = "the tunnel the mirror session arrives in: vxlan, geneve, erspan, gre or none. Its inner "
+          + "traffic is recorded as if captured natively (no tunnel_parents); the outer mirror flows are "
+          + "counted (mirror_transport_packets), not written (default: ${DEFAULT-VALUE})")
+  String mirrorTransport;
+
+  @Option(names = "--vxlan-port", paramLabel = "PORT", defaultValue = "4789",
+      description = "UDP port of VXLAN, 0 = do not decapsulate (default: ${DEFAULT-VALUE})")
+  int vxlanPort;
+
+  @Option(names = "--geneve-port", paramLabel = "PORT", defaultValue = "6081",
+      description = "UDP port of GENEVE, 0 = do not decapsulate (default: ${DEFAULT-VALUE})")
+  int genevePort;
+
+  @Option(names = "--tunnel-max-depth", paramLabel = "N", defaultValue = "2",
+      description = "tunnels decapsulated inside one another at most, 0 to 4; 0 = none (default: ${DEFAULT-VALUE}, "
+          + "Zeek's Tunnel::max_depth)")
+  int tunnelMaxDepth;
+
   @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "a progress line on stderr when stderr is a terminal (default: on)")
   boolean progress;
@@ -145,6 +164,7 @@ public final class ReplayCommand implements Callable<Integer> {
     if (maxFlows < workers) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--max-flows must be at least --workers, not " + maxFlows);
     }
+    dev.nsm.parsers.packet.TunnelSettings tunnels = tunnelSettings();
     AppConfig appConfig;
     try {
       appConfig = AppConfig.defaults().withReassembly(reassemblyFlowCap, reassemblyMemory)
@@ -179,7 +199,7 @@ public final class ReplayCommand implements Callable<Integer> {
     JsonLines json = new JsonLines(new BufferedOutputStream(os, 1 << 20));
     RecordRing records = new RecordRing(8192, json);
     FlowConfig flowConfig = FlowConfig.defaults().withMaxFlows(maxFlows).perWorker(workers);
-    Pipeline pipeline = new Pipeline(workers, ringSize, flowConfig, appConfig, records);
+    Pipeline pipeline = new Pipeline(workers, ringSize, flowConfig, appConfig, tunnels, records);
     Ingest ingest = pipeline.ingest();
     Progress bar = progress && System.console() != null ? new Progress(source, err) : null;
     try {
@@ -212,6 +232,21 @@ public final class ReplayCommand implements Callable<Integer> {
       return Main.EXIT_BAD_INPUT;
     }
     return 0;
+  }
+
+  /** The tunnel options, checked as the configuration's {@code tunnels:} section is (one line, exit 2). */
+  dev.nsm.parsers.packet.TunnelSettings tunnelSettings() {
+    dev.nsm.sensor.config.SensorConfig.Tunnels t = dev.nsm.sensor.config.SensorConfig.tunnels(
+        tunnelMaxDepth, vxlanPort, genevePort, mirrorTransport);
+    try {
+      dev.nsm.sensor.config.ConfigLoader.validateTunnels(t);
+    } catch (dev.nsm.sensor.config.ConfigException e) {
+      String opt = e.getMessage().replace("tunnels.max_depth", "--tunnel-max-depth")
+          .replace("tunnels.mirror_transport", "--mirror-transport").replace("tunnels.vxlan_port", "--vxlan-port")
+          .replace("tunnels.geneve_port", "--geneve-port");
+      throw new CommandLine.ParameterException(spec.commandLine(), opt);
+    }
+    return t.settings();
   }
 
   static void closeQuietly(PacketSource s) {

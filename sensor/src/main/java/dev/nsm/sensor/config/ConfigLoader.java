@@ -207,6 +207,7 @@ public final class ConfigLoader {
       throw new ConfigException("protocols.reassembly.memory", "must be from flow_cap x workers ("
           + Units.formatSize(cap * c.pipeline.workers) + ") to 64GiB, not " + Units.formatSize(mem));
     }
+    validateTunnels(c.tunnels);
     range("output.stats_interval", c.output.statsInterval, Duration.ofSeconds(1), day);
     checkOutput(c.output.path, baseDir);
     if (c.metrics.enabled) {
@@ -217,6 +218,23 @@ public final class ConfigLoader {
     }
     range("shutdown.timeout", c.shutdown.timeout, Duration.ofSeconds(1), Duration.ofMinutes(10));
     validateDelivery(c, baseDir);
+  }
+
+  /** {@code tunnels:} depth 0 (off) to 4, ports 0 (off) to 65535, a known mirror transport. */
+  public static void validateTunnels(SensorConfig.Tunnels t) throws ConfigException {
+    range("tunnels.max_depth", t.maxDepth, 0, dev.nsm.parsers.packet.DecodedPacket.MAX_TUNNEL_LAYERS);
+    range("tunnels.vxlan_port", t.vxlanPort, 0, 65535);
+    range("tunnels.geneve_port", t.genevePort, 0, 65535);
+    range("tunnels.teredo_port", t.teredoPort, 0, 65535);
+    range("tunnels.ayiya_port", t.ayiyaPort, 0, 65535);
+    range("tunnels.gtpu_port", t.gtpuPort, 0, 65535);
+    if (!SensorConfig.Tunnels.MIRROR_TRANSPORTS.contains(t.mirrorTransport.toLowerCase(Locale.ROOT))) {
+      throw new ConfigException("tunnels.mirror_transport", "must be one of "
+          + String.join(", ", SensorConfig.Tunnels.MIRROR_TRANSPORTS) + ", not " + quote(t.mirrorTransport));
+    }
+    if (!"none".equalsIgnoreCase(t.mirrorTransport) && t.maxDepth == 0) {
+      throw new ConfigException("tunnels.mirror_transport", "needs tunnels.max_depth of at least 1");
+    }
   }
 
   private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");

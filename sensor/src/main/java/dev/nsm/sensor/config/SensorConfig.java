@@ -27,6 +27,7 @@ public final class SensorConfig {
   public final SpoolSection spool;
   public final List<Collector> collectors;
   public final Subscribe subscribe;
+  public final Tunnels tunnels;
 
   @JsonCreator
   SensorConfig(
@@ -41,7 +42,8 @@ public final class SensorConfig {
       @JsonProperty("sensor_id") String sensorId,
       @JsonProperty("spool") SpoolSection spool,
       @JsonProperty("collectors") List<Collector> collectors,
-      @JsonProperty("subscribe") Subscribe subscribe) {
+      @JsonProperty("subscribe") Subscribe subscribe,
+      @JsonProperty("tunnels") Tunnels tunnels) {
     this.capture = capture; // required: ConfigLoader says so when it is missing
     this.pipeline = orElse(pipeline, new Pipeline(null, null));
     this.flows = orElse(flows, new Flows(null, null, null));
@@ -54,6 +56,7 @@ public final class SensorConfig {
     this.spool = orElse(spool, new SpoolSection(null, null, null, null));
     this.collectors = collectors == null ? List.of() : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(collectors));
     this.subscribe = orElse(subscribe, new Subscribe(null, null, null, null, null));
+    this.tunnels = orElse(tunnels, new Tunnels(null, null, null, null, null, null, null));
   }
 
   /** Records go to the spool (and from there to collectors and subscribers) instead of output.path. */
@@ -101,6 +104,13 @@ public final class SensorConfig {
     m.put("protocols.reassembly.flow_cap", String.valueOf(protocols.reassembly.flowCap));
     m.put("protocols.reassembly.memory", String.valueOf(protocols.reassembly.memory));
     m.put("protocols.analyse_partial", String.valueOf(protocols.analysePartial));
+    m.put("tunnels.max_depth", String.valueOf(tunnels.maxDepth));
+    m.put("tunnels.vxlan_port", String.valueOf(tunnels.vxlanPort));
+    m.put("tunnels.geneve_port", String.valueOf(tunnels.genevePort));
+    m.put("tunnels.teredo_port", String.valueOf(tunnels.teredoPort));
+    m.put("tunnels.ayiya_port", String.valueOf(tunnels.ayiyaPort));
+    m.put("tunnels.gtpu_port", String.valueOf(tunnels.gtpuPort));
+    m.put("tunnels.mirror_transport", tunnels.mirrorTransport);
     m.put("output.path", output.path);
     m.put("output.stats_interval", String.valueOf(output.statsInterval));
     m.put("metrics.enabled", String.valueOf(metrics.enabled));
@@ -224,6 +234,52 @@ public final class SensorConfig {
       this.udpInactivity = orElse(udp, Duration.ofMinutes(1));
       this.icmpInactivity = orElse(icmp, Duration.ofMinutes(1));
       this.otherInactivity = orElse(other, Duration.ofMinutes(1));
+    }
+  }
+
+  /** A {@code tunnels:} section with these values and the other defaults (replay's options). */
+  public static Tunnels tunnels(int maxDepth, int vxlanPort, int genevePort, String mirrorTransport) {
+    return new Tunnels(maxDepth, vxlanPort, genevePort, null, null, null, mirrorTransport);
+  }
+
+  /** {@code tunnels:} what the decoder decapsulates, and the mirror transport. */
+  public static final class Tunnels {
+    /** The values {@code mirror_transport} takes. */
+    public static final java.util.List<String> MIRROR_TRANSPORTS = java.util.List.of("none", "vxlan", "geneve", "erspan", "gre");
+    public final int maxDepth;
+    public final int vxlanPort;
+    public final int genevePort;
+    public final int teredoPort;
+    public final int ayiyaPort;
+    public final int gtpuPort;
+    public final String mirrorTransport;
+
+    @JsonCreator
+    Tunnels(@JsonProperty("max_depth") Integer maxDepth, @JsonProperty("vxlan_port") Integer vxlanPort,
+        @JsonProperty("geneve_port") Integer genevePort, @JsonProperty("teredo_port") Integer teredoPort,
+        @JsonProperty("ayiya_port") Integer ayiyaPort, @JsonProperty("gtpu_port") Integer gtpuPort,
+        @JsonProperty("mirror_transport") String mirrorTransport) {
+      this.maxDepth = orElse(maxDepth, 2);
+      this.vxlanPort = orElse(vxlanPort, 4789);
+      this.genevePort = orElse(genevePort, 6081);
+      this.teredoPort = orElse(teredoPort, 3544);
+      this.ayiyaPort = orElse(ayiyaPort, 5072);
+      this.gtpuPort = orElse(gtpuPort, 2152);
+      this.mirrorTransport = orElse(mirrorTransport, "none");
+    }
+
+    /** The decoder's settings (after {@code ConfigLoader.validate}). */
+    public dev.nsm.parsers.packet.TunnelSettings settings() {
+      dev.nsm.parsers.packet.TunnelSettings t = dev.nsm.parsers.packet.TunnelSettings.defaults();
+      t.maxDepth = maxDepth;
+      t.vxlanPort = vxlanPort;
+      t.genevePort = genevePort;
+      t.teredoPort = teredoPort;
+      t.ayiyaPort = ayiyaPort;
+      t.gtpuPort = gtpuPort;
+      t.mirrorTransport = "none".equalsIgnoreCase(mirrorTransport) ? null
+          : dev.nsm.parsers.packet.TunnelType.byName(mirrorTransport);
+      return t;
     }
   }
 

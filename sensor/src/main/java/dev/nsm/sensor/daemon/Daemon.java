@@ -139,7 +139,8 @@ public final class Daemon {
         return fail(EXIT_BAD_CONFIG, "output.path: cannot write " + c.output.path + ": " + e.getMessage());
       }
     }
-    pipeline = new Pipeline(c.pipeline.workers, c.pipeline.ringSize, flowConfig(c), appConfig(c), output);
+    pipeline = new Pipeline(c.pipeline.workers, c.pipeline.ringSize, flowConfig(c), appConfig(c),
+        c.tunnels.settings(), output);
     long maxTimeout = 0;
     for (SensorConfig.Interface itf : c.capture.interfaces) {
       maxTimeout = Math.max(maxTimeout, itf.immediate ? 0 : itf.timeout.toNanos());

@@ -97,6 +97,24 @@ public final class Flow {
   /** The first packet of the connection was a SYN or a SYN-ACK (Zeek: not a partial connection). */
   boolean startedWithSyn;
 
+  // ---- tunnels
+  /** Key part: which tunnel the flow came through ({@code DecodedPacket.tunnelKey}), 0 for none. */
+  long tunnelKey;
+  /** Tunnels this flow's payload was (bit per {@code TunnelType} ordinal): its service names. */
+  int tunnelServices;
+  /** Uid hashes of the enclosing tunnels' flows (Zeek's tunnel_parents: a set, in order of arrival). */
+  final long[] parents = new long[MAX_PARENTS];
+  int nParents;
+  static final int MAX_PARENTS = 4;
+  /** The enclosing tunnel's uid hash of the last packet (Zeek's connection encapsulation). */
+  long encap;
+  /** Changes of {@link #encap} (Zeek's tunnel_changes, bounded by Tunnel::max_changes_per_connection). */
+  int tunnelChanges;
+  /** Zeek's {@code Tunnel::max_changes_per_connection}: past it, 'X' in the history. */
+  static final int MAX_TUNNEL_CHANGES = 5;
+  /** History mask of Zeek's HIST_ANALYZER_LIMIT_REACHED ('X', once). */
+  static final int HIST_ANALYZER_LIMIT_REACHED = 0x8000;
+
   public static final int SERVICE_DNS = 1;
   public static final int SERVICE_HTTP = 2;
   public static final int SERVICE_SSL = 4;
@@ -138,6 +156,25 @@ public final class Flow {
     appBits = 0;
     services = 0;
     startedWithSyn = false;
+    tunnelKey = 0;
+    tunnelServices = 0;
+    nParents = 0;
+    encap = 0;
+    tunnelChanges = 0;
+  }
+
+  /** Adds an enclosing tunnel's uid hash; false when the set is full (the uid is then not kept). */
+  boolean addParent(long uidHash) {
+    for (int i = 0; i < nParents; i++) {
+      if (parents[i] == uidHash) {
+        return true;
+      }
+    }
+    if (nParents == MAX_PARENTS) {
+      return false;
+    }
+    parents[nParents++] = uidHash;
+    return true;
   }
 
   boolean isTcp() {

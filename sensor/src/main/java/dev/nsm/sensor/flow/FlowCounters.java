@@ -32,6 +32,8 @@ public final class FlowCounters {
   public long reassemblyHolesMerged;
   /** Flow timers not set because a flow's timer list was full. */
   public long timersDropped;
+  /** Enclosing tunnel uids not kept because a flow already named {@code Flow.MAX_PARENTS} of them. */
+  public long tunnelParentsDropped;
 
   /** Adds another worker's counters to these. */
   public void add(FlowCounters o) {
@@ -47,6 +49,7 @@ public final class FlowCounters {
     historyTruncated += o.historyTruncated;
     reassemblyHolesMerged += o.reassemblyHolesMerged;
     timersDropped += o.timersDropped;
+    tunnelParentsDropped += o.tunnelParentsDropped;
   }
 
   /** Every counter by its name (snake case), for the stats record. */
@@ -64,6 +67,7 @@ public final class FlowCounters {
     m.put("flow_history_truncated", historyTruncated);
     m.put("flow_reassembly_holes_merged", reassemblyHolesMerged);
     m.put("flow_timers_dropped", timersDropped);
+    m.put("flow_tunnel_parents_dropped", tunnelParentsDropped);
     return m;
   }
 }

@@ -7,6 +7,7 @@ import dev.nsm.proto.v1.Event;
 
 /** Turns a finished {@link Flow} into its record (Zeek's conn.log fields). Allocates per record. */
 final class FlowRecords {
+  private static final dev.nsm.parsers.packet.TunnelType[] TUNNELS = dev.nsm.parsers.packet.TunnelType.values();
   private final CommunityId communityId = new CommunityId();
 
   Event toEvent(Flow f, EndReason reason) {
@@ -34,6 +35,16 @@ final class FlowRecords {
       if ((f.services & Flow.SERVICE_SSL) != 0) {
         b.addService("ssl");
       }
+    }
+    if (f.tunnelServices != 0) {
+      for (int i = 0; i < TUNNELS.length; i++) {
+        if ((f.tunnelServices & (1 << i)) != 0) {
+          b.addService(TUNNELS[i].service());
+        }
+      }
+    }
+    for (int i = 0; i < f.nParents; i++) {
+      b.addTunnelParents(Uid.format(f.parents[i]));
     }
     b.setDuration(duration(f.lastNanos - f.startNanos));
     if (f.kind == Flow.KIND_TCP) {

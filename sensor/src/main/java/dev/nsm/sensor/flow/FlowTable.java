@@ -73,6 +73,7 @@ public final class FlowTable {
   private int kVlan0;
   private int kVlan1;
   private int kHash;
+  private long kTunnel;
 
   public FlowTable(FlowConfig config, RecordSink sink, FlowCounters counters) {
     this(config, sink, counters, FlowObserver.NONE);
@@ -131,6 +132,22 @@ public final class FlowTable {
       isOrig = srcIsA == f.origIsA;
     }
     Endpoint sender = isOrig ? f.orig : f.resp;
+    if (p.parentUid != 0 && !f.addParent(p.parentUid)) {
+      counters.tunnelParentsDropped++;
+    }
+    if (f.encap != p.parentUid) {
+      // Zeek's Connection::CheckEncapsulation: a connection whose packets come through another
+      // tunnel connection than the last one (VXLAN's two directions are two UDP connections)
+      if (f.tunnelChanges >= Flow.MAX_TUNNEL_CHANGES) {
+        f.checkHistory(Flow.HIST_ANALYZER_LIMIT_REACHED, 'X', counters); // and the encapsulation stays
+      } else {
+        f.tunnelChanges++;
+        f.encap = p.parentUid;
+      }
+    }
+    if (p.carries != null) {
+      f.tunnelServices |= 1 << p.carries.ordinal();
+    }
     switch (f.kind) {
       case Flow.KIND_TCP:
         tcp.process(f, isOrig, t, p.tcpFlags, p.seq, p.ack, p.window, p.payloadLen, p.payloadCaptured);
@@ -278,6 +295,10 @@ public final class FlowTable {
     h = (h ^ bLo) * 0x9E3779B97F4A7C15L;
     h = (h ^ (((long) aPort << 16) | bPort | ((long) kProto << 32) | ((long) kVersion << 40))) * 0xBF58476D1CE4E5B9L;
     h = (h ^ (((long) kVlan0 << 24) ^ kVlan1 ^ ((long) kVlanCount << 48))) * 0x94D049BB133111EBL;
+    kTunnel = p.tunnelKey;
+    if (kTunnel != 0) {
+      h = (h ^ kTunnel) * 0x9E3779B97F4A7C15L;
+    }
     h ^= h >>> 31;
     kHash = (int) (h ^ (h >>> 32));
     return true;
@@ -293,7 +314,8 @@ public final class FlowTable {
       if (f.hash == kHash
           && f.aLo == aLo && f.bLo == bLo && f.aPort == aPort && f.bPort == bPort
           && f.aHi == aHi && f.bHi == bHi && f.ipProto == kProto && f.ipVersion == kVersion
-          && f.keyVlanCount == kVlanCount && f.keyVlan0 == kVlan0 && f.keyVlan1 == kVlan1) {
+          && f.keyVlanCount == kVlanCount && f.keyVlan0 == kVlan0 && f.keyVlan1 == kVlan1
+          && f.tunnelKey == kTunnel) {
         return f;
       }
       i = (i + 1) & mask;
@@ -333,7 +355,10 @@ public final class FlowTable {
     f.startNanos = t;
     f.lastNanos = t;
     f.startedWithSyn = kKind == Flow.KIND_TCP && (p.tcpFlags & TcpSession.SYN) != 0;
-    f.uidHash = Uid.hash(t, kVersion, sHi, sLo, sPort, dHi, dLo, dPort, kProto, pVlanCount, pVlan0, pVlan1);
+    f.uidHash = Uid.tunnel(Uid.hash(t, kVersion, sHi, sLo, sPort, dHi, dLo, dPort, kProto, pVlanCount, pVlan0,
+        pVlan1), kTunnel);
+    f.tunnelKey = kTunnel;
+    f.encap = p.parentUid;
     counters.flowsMade++;
 
     // slot

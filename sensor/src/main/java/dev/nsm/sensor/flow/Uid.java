@@ -25,6 +25,11 @@ final class Uid {
     return fmix(h);
   }
 
+  /** A flow inside a tunnel: its tunnel key mixed in (0, a flow as captured: unchanged). */
+  static long tunnel(long uidHash, long tunnelKey) {
+    return tunnelKey == 0 ? uidHash : fmix(uidHash ^ (tunnelKey * 0x9E3779B97F4A7C15L));
+  }
+
   static String format(long hash) {
     char[] out = new char[12];
     int n = out.length;

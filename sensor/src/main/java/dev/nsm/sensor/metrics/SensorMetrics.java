@@ -67,6 +67,20 @@ public final class SensorMetrics {
     counter(r, "nsm.fragments.dropped", "IP datagrams or fragments given up, by reason", defrag, d -> d.datagramsEvicted, "reason", "evicted");
     counter(r, "nsm.fragments.dropped", "IP datagrams or fragments given up, by reason", defrag, d -> d.fragmentsInvalid, "reason", "invalid");
     counter(r, "nsm.fragments.dropped", "IP datagrams or fragments given up, by reason", defrag, d -> d.overlappingFragments, "reason", "overlapping");
+    var dec = p.ingest().decoder();
+    for (dev.nsm.parsers.packet.TunnelType t : dev.nsm.parsers.packet.TunnelType.values()) {
+      int o = t.ordinal();
+      counter(r, "nsm.tunnel.decapsulated", "packets decapsulated, by tunnel type", dec, d -> d.decapsulated[o], "tunnel", t.service());
+    }
+    for (dev.nsm.parsers.packet.TunnelError e : dev.nsm.parsers.packet.TunnelError.values()) {
+      int o = e.ordinal();
+      if (e == dev.nsm.parsers.packet.TunnelError.DEPTH_EXCEEDED) {
+        counter(r, "nsm.tunnel.depth.exceeded", "tunnels deeper than tunnels.max_depth, left on their outer flow", dec, d -> d.tunnelErrors[o]);
+      } else {
+        counter(r, "nsm.tunnel.errors", "tunnels not decapsulated (malformed, cut short, inner not IP), by reason", dec, d -> d.tunnelErrors[o], "reason", e.counterName());
+      }
+    }
+    counter(r, "nsm.mirror.transport.packets", "packets that arrived in the mirror transport tunnel (outer flow not written)", dec, d -> d.mirrorTransportPackets);
     counter(r, "nsm.worker.errors", "packets whose processing threw in a flow worker (a bug; logged)", p, Pipeline::workerErrors);
     Gauge.builder("nsm.ring.fill", p, Pipeline::ringFill).description("packet ring slots in use").register(r);
     Gauge.builder("nsm.ring.size", p, Pipeline::ringSize).description("packet ring slots").register(r);

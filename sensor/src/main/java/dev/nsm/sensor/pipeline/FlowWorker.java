@@ -48,8 +48,17 @@ public final class FlowWorker implements EventHandler<PacketSlot> {
         return;
       }
       table.advanceTime(slot.tsNanos);
+      dev.nsm.parsers.packet.DecodedPacket p = slot.decoded;
+      if (slot.shard != -1) {
+        // the enclosing tunnels' flows first (as Zeek: outer connection, then what it carries)
+        for (int i = 0; i < p.tunnelDepth; i++) {
+          if (slot.outerShard[i] == id) {
+            table.onPacket(p.outer[i]);
+          }
+        }
+      }
       if (slot.shard == id) {
-        table.onPacket(slot.decoded);
+        table.onPacket(p);
       }
     } catch (RuntimeException e) {
       errors++;

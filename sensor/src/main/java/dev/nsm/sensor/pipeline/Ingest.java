@@ -5,7 +5,10 @@ import dev.nsm.parsers.packet.DecodeResult;
 import dev.nsm.parsers.packet.DecodedPacket;
 import dev.nsm.parsers.packet.IpDefragmenter;
 import dev.nsm.parsers.packet.PacketDecoder;
+import dev.nsm.parsers.packet.TunnelSettings;
 import dev.nsm.sensor.capture.PacketHandler;
+import dev.nsm.sensor.flow.FlowConfig;
+import dev.nsm.sensor.flow.TunnelUids;
 import java.nio.ByteBuffer;
 
 /**
@@ -25,12 +28,34 @@ public final class Ingest implements PacketHandler {
   /** The sequence claimed by {@link #tryClaim}, until {@link #commit}. */
   private long claimed = -1;
 
+  private final TunnelUids tunnelUids;
+
   public Ingest(RingBuffer<PacketSlot> ring, int workers, IpDefragmenter defrag, PipelineCounters counters) {
+    this(ring, workers, defrag, counters, TunnelSettings.defaults(), FlowConfig.defaults());
+  }
+
+  /**
+   * @param tunnels what the decoder decapsulates
+   * @param flowConfig the flow tables' timeouts (the outer tunnel flows' uids are mirrored here, see
+   *     {@link TunnelUids})
+   */
+  public Ingest(RingBuffer<PacketSlot> ring, int workers, IpDefragmenter defrag, PipelineCounters counters,
+      TunnelSettings tunnels, FlowConfig flowConfig) {
     this.ring = ring;
     this.workers = workers;
     this.defrag = defrag;
-    this.decoder = new PacketDecoder(defrag);
+    this.decoder = new PacketDecoder(defrag, tunnels);
     this.counters = counters;
+    this.tunnelUids = new TunnelUids(flowConfig);
+  }
+
+  /** The decoder (its tunnel counters have this ingest's thread as only writer). */
+  public PacketDecoder decoder() {
+    return decoder;
+  }
+
+  public TunnelUids tunnelUids() {
+    return tunnelUids;
   }
 
   @Override
@@ -102,6 +127,8 @@ public final class Ingest implements PacketHandler {
     slot.wireLen = 0;
     slot.result = null;
     slot.shard = -1;
+    slot.decoded.tunnelDepth = 0;
+    tunnelUids.advanceTime(nowNanos);
     ring.publish(seq);
     return true;
   }
@@ -125,27 +152,55 @@ public final class Ingest implements PacketHandler {
     slot.tsNanos = tsNanos;
     slot.packetNumber = counters.packetsRead;
     DecodedPacket p = slot.decoded;
+    tunnelUids.advanceTime(tsNanos);
     DecodeResult r = decoder.decode(slot.data, capLen, wireLen, linkType, tsNanos, p);
     if (r == DecodeResult.OK && p.reassembled) {
       // the datagram lives in the defragmenter's buffer until the next decode: copy it into the slot
-      int len = p.ipLen;
+      byte[] from = defrag.buffer();
+      int len = p.reassembledLen;
       slot.ensureCapacity(len);
-      System.arraycopy(defrag.buffer(), 0, slot.data, 0, len);
+      System.arraycopy(from, 0, slot.data, 0, len);
       p.buf = slot.data;
+      for (int i = 0; i < p.tunnelDepth; i++) {
+        if (p.outer[i].buf == from) {
+          p.outer[i].buf = slot.data; // reassembled before this tunnel: same offsets in the copy
+        } // else its payload was cleared by the decoder (payloadCaptured 0)
+      }
     }
     slot.result = r;
     counters.byResult[r.ordinal()]++;
     if (r == DecodeResult.OK) {
       counters.packetsDecoded++;
-      slot.shard = (p.flowHash & 0x7fffffff) % workers;
+      if (p.tunnelDepth > 0) {
+        tunnelParents(slot, p);
+      }
+      // a packet that stayed on a mirror transport's outer layer (its inner not decodable) is nobody's
+      slot.shard = p.tunnelTransport ? -1 : (p.flowHash & 0x7fffffff) % workers;
     } else {
       if (r == DecodeResult.NOT_IP) {
         counters.packetsNotIp++;
       } else if (r == DecodeResult.FRAGMENT_HELD) {
         counters.fragmentsHeld++;
       }
-      // a malformed packet whose flow key is known (TCP options cut) still makes its flow, as Zeek
-      slot.shard = p.keyOnly ? (p.flowHash & 0x7fffffff) % workers : -1;
+      // a malformed packet whose flow key is known (TCP options cut) still makes its flow, as Zeek;
+      // not inside a tunnel (its layers' flows and parents are made for decoded packets only)
+      slot.shard = p.keyOnly && p.tunnelDepth == 0 ? (p.flowHash & 0x7fffffff) % workers : -1;
     }
+  }
+
+  /** Each tunnel layer's flow: its worker, and its uid as the parent of the layer it carries. */
+  private void tunnelParents(PacketSlot slot, DecodedPacket p) {
+    long parent = 0;
+    for (int i = 0; i < p.tunnelDepth; i++) {
+      DecodedPacket o = p.outer[i];
+      o.parentUid = parent;
+      if (o.tunnelTransport) {
+        slot.outerShard[i] = -1;
+      } else {
+        parent = tunnelUids.uidOf(o);
+        slot.outerShard[i] = (o.flowHash & 0x7fffffff) % workers;
+      }
+    }
+    p.parentUid = parent;
   }
 }

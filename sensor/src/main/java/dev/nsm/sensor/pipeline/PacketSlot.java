@@ -27,6 +27,11 @@ public final class PacketSlot {
   /** Worker that owns this packet's flow, or -1 when no worker has anything to do with it (also a live
    * capture's idle tick, whose only content is its time). */
   public int shard;
+  /**
+   * Worker that owns the flow of each enclosing tunnel layer ({@code decoded.outer[i]}), -1 for none
+   * (the mirror transport). Valid for {@code i < decoded.tunnelDepth}.
+   */
+  public final int[] outerShard = new int[DecodedPacket.MAX_TUNNEL_LAYERS];
 
   void ensureCapacity(int len) {
     if (data.length < len) {

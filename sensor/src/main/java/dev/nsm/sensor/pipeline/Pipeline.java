@@ -5,9 +5,12 @@ import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.SleepingWaitStrategy;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
-import com.lmax.disruptor.util.DaemonThreadFactory;
 import dev.nsm.parsers.packet.DecodeResult;
 import dev.nsm.parsers.packet.IpDefragmenter;
+import dev.nsm.parsers.packet.PacketDecoder;
+import dev.nsm.parsers.packet.TunnelError;
+import dev.nsm.parsers.packet.TunnelSettings;
+import dev.nsm.parsers.packet.TunnelType;
 import dev.nsm.proto.v1.Stats;
 import dev.nsm.sensor.app.AppConfig;
 import dev.nsm.sensor.app.AppCounters;
@@ -42,10 +45,16 @@ public final class Pipeline {
    * @param appConfig one worker's application layer bounds (reassembly memory already split)
    */
   public Pipeline(int workerCount, int ringSize, FlowConfig flowConfig, AppConfig appConfig, RecordSink sink) {
+    this(workerCount, ringSize, flowConfig, appConfig, TunnelSettings.defaults(), sink);
+  }
+
+  /** @param tunnels what the decoder decapsulates (ports, depth, mirror transport) */
+  public Pipeline(int workerCount, int ringSize, FlowConfig flowConfig, AppConfig appConfig, TunnelSettings tunnels,
+      RecordSink sink) {
     if (workerCount < 1) {
       throw new IllegalArgumentException("workers must be at least 1");
     }
-    disruptor = new Disruptor<>(PacketSlot::new, ringSize, DaemonThreadFactory.INSTANCE, ProducerType.SINGLE,
+    disruptor = new Disruptor<>(PacketSlot::new, ringSize, new NamedThreads("flow-worker", true), ProducerType.SINGLE,
         new SleepingWaitStrategy());
     flushed = new CountDownLatch(workerCount);
     @SuppressWarnings("unchecked")
@@ -59,7 +68,7 @@ public final class Pipeline {
     }
     disruptor.handleEventsWith(handlers);
     ring = disruptor.start();
-    ingest = new Ingest(ring, workerCount, defrag, counters);
+    ingest = new Ingest(ring, workerCount, defrag, counters, tunnels, flowConfig);
   }
 
   /** The packet handler to feed (from one thread). */
@@ -206,6 +215,22 @@ public final class Pipeline {
     b.putCounters("fragments_seen", defrag.fragmentsSeen);
     total.asMap().forEach(b::putCounters);
     app.asMap().forEach(b::putCounters);
+    PacketDecoder d = ingest.decoder();
+    for (TunnelType t : TunnelType.values()) {
+      long n = d.decapsulated[t.ordinal()];
+      if (n > 0) {
+        b.putTunnelDecapsulated(t.service(), n);
+      }
+    }
+    for (TunnelError e : TunnelError.values()) {
+      long n = d.tunnelErrors[e.ordinal()];
+      if (n > 0 && e != TunnelError.DEPTH_EXCEEDED) {
+        b.putTunnelErrors(e.counterName(), n);
+      }
+    }
+    b.setTunnelDepthExceeded(d.tunnelErrors[TunnelError.DEPTH_EXCEEDED.ordinal()]);
+    b.setMirrorTransportPackets(d.mirrorTransportPackets);
+    b.putCounters("tunnel_uids_untracked", ingest.tunnelUids().full);
     b.putCounters("worker_errors", counters.workerErrors);
     b.putCounters("ring_drops", counters.ringDrops);
     return b.build();

@@ -24,7 +24,8 @@ class DeterminismTest {
     Path corpus = Replay.corpus();
     Stream<Path> third = Stream.of("zeek-core.tcp.flip-without-syn", "zeek-core.ipv6-frag", "zeek-core.q-in-q",
             "zeek-scripts.base.protocols.ftp.gridftp", "tcp-async-01", "zeek-scripts.base.protocols.http.http-pipelining",
-            "defrag--frag-eth-vlan-ip-tcp-syn", "bug-4571-02--ipv6", "dns--dns-udp-google.com-a-aaaa-mx")
+            "defrag--frag-eth-vlan-ip-tcp-syn", "bug-4571-02--ipv6", "dns--dns-udp-google.com-a-aaaa-mx",
+            "zeek-core.tunnels.vxlan", "zeek-core.tunnels.gre", "zeek-core.erspanII", "vxlan-decoder-03--vxlan")
         .map(corpus::resolve)
         .filter(Files::isDirectory)
         .map(d -> Files.exists(d.resolve("capture.pcap")) ? d.resolve("capture.pcap") : d.resolve("capture.pcapng"));

@@ -52,6 +52,30 @@ class ConfigErrorsTest {
   }
 
   @Test
+  void unknownMirrorTransport() throws IOException {
+    assertRejected(OK + "tunnels:\n  mirror_transport: teredo\n",
+        "tunnels.mirror_transport: must be one of none, vxlan, geneve, erspan, gre, not \"teredo\"");
+  }
+
+  @Test
+  void tunnelDepthOutOfRange() throws IOException {
+    Path f = write(OK + "tunnels:\n  max_depth: 5\n");
+    Result r = run("check-config", f.toString());
+    assertEquals(2, r.exit, r.err);
+    assertEquals(1, r.err.strip().lines().count(), r.err);
+    assertTrue(r.err.contains("tunnels.max_depth"), r.err);
+  }
+
+  @Test
+  void unknownTunnelKey() throws IOException {
+    Path f = write(OK + "tunnels:\n  vxlan_ports: [4789]\n");
+    Result r = run("check-config", f.toString());
+    assertEquals(2, r.exit, r.err);
+    assertEquals(1, r.err.strip().lines().count(), r.err);
+    assertTrue(r.err.contains("vxlan_ports"), r.err);
+  }
+
+  @Test
   void minimalFileIsOk() throws IOException {
     Path f = write(OK);
     Result r = run("check-config", f.toString());
@@ -87,7 +111,7 @@ class ConfigErrorsTest {
   void unknownTopLevelSection() throws IOException {
     assertRejected(OK + "spol:\n  dir: /var/lib/sensor\n",
         "spol: unknown key; allowed here: capture, pipeline, flows, protocols, output, metrics, logging, shutdown, sensor_id, spool, "
-            + "collectors, subscribe");
+            + "collectors, subscribe, tunnels");
   }
 
   @Test
