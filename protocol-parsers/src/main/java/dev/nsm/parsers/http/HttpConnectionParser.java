@@ -521,7 +521,7 @@ public final class HttpConnectionParser {
     client.state = State.READ_HEADER;
     // Zeek compares with strncasecmp over the method's length: "HE" counts as HEAD, "CON" as CONNECT
     pushUnanswered(isPrefixIgnoreCase(b, off, m - off, HEAD));
-    pairing.request(method, uri, tsNanos);
+    pairing.request(method, uri, requestVersion == 0 ? null : versionString(requestVersion), tsNanos);
     if (!KNOWN_METHODS.contains(method)) {
       weird(HttpWeird.UNKNOWN_HTTP_METHOD, true);
     }

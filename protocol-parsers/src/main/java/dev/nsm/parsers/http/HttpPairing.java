@@ -40,8 +40,8 @@ final class HttpPairing {
     return tx;
   }
 
-  /** Zeek's http_request event. */
-  HttpTransaction request(String method, String uri, long tsNanos) {
+  /** Zeek's http_request event; {@code version} is the request line's ("1.1"), null if unreadable. */
+  HttpTransaction request(String method, String uri, String version, long tsNanos) {
     if (currentRequest < currentResponse) {
       parser.weird(HttpWeird.HTTP_RESPONSE_BEFORE_REQUEST, true);
       currentRequest = currentResponse;
@@ -63,6 +63,7 @@ final class HttpPairing {
     HttpTransaction tx = current(true, tsNanos);
     tx.method = method;
     tx.uri = uri;
+    tx.requestVersion = version;
     return tx;
   }
 

@@ -22,6 +22,7 @@ public final class HttpTransaction {
   String uri;
   String referrer;
   String version;
+  String requestVersion;
   String userAgent;
   String origin;
   long requestBodyLen;
@@ -75,6 +76,11 @@ public final class HttpTransaction {
   /** version: the version of the response ("1.1", "1.0", "0.9"), as Zeek logs it; null without one. */
   public String version() {
     return version;
+  }
+
+  /** The request line's version ("1.1"), null without a request or a readable version. */
+  public String requestVersion() {
+    return requestVersion;
   }
 
   /** user_agent: the User-Agent header. */

@@ -67,6 +67,12 @@ public final class DecodedPacket {
 
   /** Symmetric hash of (addresses, protocol, ports, VLANs): A->B equals B->A. Set by the decoder. */
   public int flowHash;
+  /**
+   * Set with {@link DecodeResult#TCP_TRUNCATED} when the 20-byte TCP header is there but its options
+   * are cut: the packet is malformed (counted as such), yet its flow key (addresses, ports,
+   * {@link #flowHash}) is known. Zeek makes the connection then and counts no packet of it.
+   */
+  public boolean keyOnly;
 
   // ---- tunnels
   /** Storage bound on nested tunnels ({@link TunnelSettings#maxDepth} is clamped to it). */
@@ -218,6 +224,7 @@ public final class DecodedPacket {
     payloadLen = 0;
     payloadCaptured = 0;
     flowHash = 0;
+    keyOnly = false;
     tunnelDepth = 0;
     carries = null;
     tunnelTransport = false;

@@ -574,7 +574,17 @@ public final class PacketDecoder {
           return DecodeResult.TCP_BAD_DATA_OFFSET;
         }
         if (dataOffset > present) {
-          return dataOffset > l4Len ? DecodeResult.TCP_BAD_DATA_OFFSET : DecodeResult.TCP_TRUNCATED;
+          if (dataOffset > l4Len) {
+            return DecodeResult.TCP_BAD_DATA_OFFSET;
+          }
+          // options cut by the snap length: malformed, but the ports are there and Zeek makes the
+          // connection (no packet counted); the flow table does too when keyOnly is set
+          p.srcPort = u16(buf, off);
+          p.dstPort = u16(buf, off + 2);
+          p.tcpFlags = u8(buf, off + TCP_FLAGS); // Zeek's WantConnection reads them to orient the flow
+          p.flowHash = flowHash(p);
+          p.keyOnly = true;
+          return DecodeResult.TCP_TRUNCATED;
         }
         p.srcPort = u16(buf, off);
         p.dstPort = u16(buf, off + 2);

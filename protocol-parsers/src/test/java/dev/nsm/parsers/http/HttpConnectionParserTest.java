@@ -127,6 +127,7 @@ class HttpConnectionParserTest {
     assertEquals("ua", t.userAgent());
     assertEquals(-1, t.statusCode());
     assertNull(t.version(), "Zeek's version is the response's");
+    assertEquals("1.1", t.requestVersion(), "the request line's version is kept apart");
   }
 
   @Test

@@ -145,7 +145,16 @@ class PacketDecoderMalformedTest {
           : len < 48 ? DecodeResult.IPV4_TRUNCATED
           : DecodeResult.TCP_TRUNCATED;
       assertEquals(want, r, "cut at " + len);
+      // the 20-byte TCP header is whole from 68 on (its options never are): the flow key is known
+      assertEquals(len >= 68, p.keyOnly, "keyOnly cut at " + len);
     }
+    // as captured (70 of 88 bytes): ports, flags and the hash of the flow, as Zeek makes its connection
+    decoder.decode(frame, 70, 88, LinkType.ETHERNET, TS, p);
+    assertEquals(443, p.srcPort);
+    assertEquals(56960, p.dstPort);
+    assertEquals(DecodedPacket.TCP_SYN | DecodedPacket.TCP_ACK, p.tcpFlags);
+    assertEquals(PacketDecoder.flowHash(p), p.flowHash);
+    assertTrue(p.flowHash != 0);
   }
 
   @Test

@@ -190,8 +190,11 @@ final class AppRecords {
     if (t.referrer() != null) {
       b.setReferrer(t.referrer());
     }
-    if (t.version() != null) {
-      b.setVersion(t.version());
+    // Zeek's version is the response's; without a response the request's is still what the
+    // transaction spoke (Zeek leaves it empty, tshark's oracle reads the request's)
+    String version = t.version() != null ? t.version() : t.requestVersion();
+    if (version != null) {
+      b.setVersion(version);
     }
     if (t.userAgent() != null) {
       b.setUserAgent(t.userAgent());

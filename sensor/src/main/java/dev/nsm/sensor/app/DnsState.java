@@ -60,6 +60,8 @@ final class DnsState {
     boolean tc;
     boolean rd;
     boolean ra;
+    /** AA and RA were taken from a response. */
+    boolean replyBits;
     int z;
     List<String> answers;
     List<Long> ttls;
@@ -157,6 +159,19 @@ final class DnsState {
         t.rejected = true; // dns_rejected
       }
       int n = m.zeekAnswerCount();
+      if (!t.sawQuery && !t.replyBits) {
+        // no query seen: RD is the query's as the response copies it (RFC 1035 4.1.1); Zeek reads
+        // RD only from a query and logs F
+        t.rd = m.rd;
+      }
+      if (!t.replyBits) {
+        // AA and RA as the response's header says: the fields' documented meaning (Zeek's script
+        // sets them only in DNS::do_reply, so its log says F for a response without answers, e.g.
+        // an NXDOMAIN; DESIGN.md counts what this choice costs against each oracle)
+        t.aa = m.aa;
+        t.ra = m.ra;
+        t.replyBits = true;
+      }
       if (n > 0) {
         // DNS::do_reply for each answer Zeek renders
         if (t.query == null) {

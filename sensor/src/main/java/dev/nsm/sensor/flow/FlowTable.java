@@ -105,6 +105,10 @@ public final class FlowTable {
     if (p.ipVersion == 0) {
       return;
     }
+    if (p.keyOnly) {
+      keyOnly(p);
+      return;
+    }
     counters.packets++;
     long t = p.tsNanos;
     advanceTime(t);
@@ -178,6 +182,25 @@ public final class FlowTable {
     } else if (f.kind == Flow.KIND_UDP) {
       observer.onUdp(f, srcIsA, p);
     }
+  }
+
+  /**
+   * A malformed TCP packet whose ports are known (its options cut, counted by the decoder): Zeek's
+   * session manager makes the connection before its TCP analyzer drops the packet, so conn.log has
+   * it with no packet, no byte and no history (OTH). Same here: the flow is made or kept alive,
+   * nothing is counted on it and no parser sees the packet.
+   */
+  private void keyOnly(DecodedPacket p) {
+    long t = p.tsNanos;
+    advanceTime(t);
+    if (!keyOf(p)) {
+      return;
+    }
+    Flow f = find();
+    if (f == null) {
+      f = create(p, t);
+    }
+    lruTouch(f);
   }
 
   private static void addPayload(Endpoint e, long n) {

@@ -182,7 +182,9 @@ public final class Ingest implements PacketHandler {
       } else if (r == DecodeResult.FRAGMENT_HELD) {
         counters.fragmentsHeld++;
       }
-      slot.shard = -1;
+      // a malformed packet whose flow key is known (TCP options cut) still makes its flow, as Zeek;
+      // not inside a tunnel (its layers' flows and parents are made for decoded packets only)
+      slot.shard = p.keyOnly && p.tunnelDepth == 0 ? (p.flowHash & 0x7fffffff) % workers : -1;
     }
   }
 

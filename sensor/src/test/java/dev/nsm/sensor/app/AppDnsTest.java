@@ -81,9 +81,33 @@ class AppDnsTest {
     assertTrue(lone.getSawReply());
     assertEquals("other.test", lone.getQuery(), "no answer to name it: the question does");
     assertEquals(28, lone.getQtype(), "the response's question (Zeek leaves it empty)");
-    assertFalse(lone.getRD(), "RD is the query's bit in Zeek's log");
+    assertTrue(lone.getRD(), "no query seen: RD as the response copies it (Zeek logs F)");
+    assertTrue(lone.getRA(), "RA as the response's header says, also without answers");
+    assertFalse(lone.getAA());
     assertFalse(lone.hasRtt());
     assertEquals(1, h.count(AppCounter.DNS_UNMATCHED_REPLIES));
+  }
+
+  @Test
+  void answerlessResponseGivesItsHeaderBitsButNoRtt() {
+    // NXDOMAIN (rcode 3) from an authoritative server offering no recursion, one SOA in authority
+    AppHarness h = new AppHarness().feed(
+        udp(1.0, C, 40000, S, 53, dnsQuery(5, "nope.test", 1)),
+        udp(1.2, S, 53, C, 40000, dns(5, 0x8503, "nope.test", 1, new String[0], 0, 0)),
+        udp(2.0, C, 40001, S, 53, dnsQuery(6, "gone.test", 1)),
+        udp(2.1, S, 53, C, 40001, dns(6, 0x8183, "gone.test", 1, new String[0], 0, 0)));
+    h.end();
+    List<Dns> ds = h.dns();
+    assertEquals(2, ds.size());
+    Dns auth = ds.get(0);
+    assertEquals("NXDOMAIN", auth.getRcodeName());
+    assertTrue(auth.getAA(), "the header's AA (Zeek's log: F, set only with answers)");
+    assertFalse(auth.getRA());
+    assertTrue(auth.getRD(), "the query's RD");
+    assertFalse(auth.hasRtt(), "rtt only from a response with answers, as Zeek");
+    Dns recursive = ds.get(1);
+    assertFalse(recursive.getAA());
+    assertTrue(recursive.getRA(), "the header's RA");
   }
 
   @Test

@@ -119,8 +119,9 @@ class AppRecordsCapturesTest {
     assertEquals(3, nx.getRcode());
     assertEquals("NXDOMAIN", nx.getRcodeName());
     assertEquals(List.of(), nx.getAnswersList());
-    assertFalse(nx.hasRtt(), "Zeek takes rtt (and AA, RA) only from a response with answers");
-    assertFalse(nx.getAA());
+    assertFalse(nx.hasRtt(), "Zeek takes rtt only from a response with answers");
+    assertTrue(nx.getAA(), "AA as the NXDOMAIN's header says: dnsmasq is authoritative for nsm.test");
+    assertFalse(nx.getRA(), "RA as the header says");
     assertFalse(nx.getRejected(), "NXDOMAIN with a question and an SOA is an answer, not a rejection");
     assertTrue(nx.getRecordsList().stream().anyMatch(r -> r.getSection().equals("authority")
         && r.getTypeName().equals("SOA") && r.getData().startsWith("ns.nsm.test hostmaster.nsm.test ")),

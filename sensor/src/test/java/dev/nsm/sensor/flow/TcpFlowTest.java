@@ -377,4 +377,27 @@ class TcpFlowTest {
     assertEquals(1, g.out.size());
     assertEquals("S0", g.out.get(0).getConnState());
   }
+
+  @Test
+  void packetWithItsTcpOptionsCutMakesTheFlowButCountsNothing() {
+    // Zeek (zeek-core.vntag-in-vlan): a SYN-ACK cut inside its options gives a conn, OTH, no packet;
+    // its roles are decided from the readable flags and ports (a SYN-ACK from 80: the client is orig)
+    DecodedPacket cut = s(1.0, "SA", 5000, 1001, 0);
+    cut.keyOnly = true;
+    Flow f = run(new DecodedPacket[] {cut});
+    assertEquals(C, f.getOrigH());
+    assertEquals(CP, f.getOrigP());
+    assertEquals("OTH", f.getConnState());
+    assertEquals("^", f.getHistory(), "the flip, as Zeek's new connection");
+    assertEquals(0, f.getOrigPkts());
+    assertEquals(0, f.getRespPkts());
+    assertEquals(0, f.getOrigIpBytes() + f.getRespIpBytes());
+
+    // later whole packets of the same connection count as usual
+    DecodedPacket cut2 = s(1.0, "SA", 5000, 1001, 0);
+    cut2.keyOnly = true;
+    Flow g = run(new DecodedPacket[] {cut2, c(1.2, "A", 1001, 5001, 0), s(1.3, "A", 5001, 1001, 10)});
+    assertEquals(1, g.getOrigPkts());
+    assertEquals(1, g.getRespPkts());
+  }
 }
