@@ -751,7 +751,8 @@ public final class PacketDecoder {
     layer.copyFrom(p);
     long key = p.tunnelKey;
     if (!transport) {
-      key = tunnelKey(key, type, id, p);
+      // GTP-U's TEIDs differ per direction (each end picks the one it receives on): not part of the key
+      key = tunnelKey(key, type, type == TunnelType.GTPV1 ? -1 : id, p);
     }
     p.resetInner();
     p.tunnelDepth = d + 1;
