@@ -185,7 +185,8 @@ public final class FlowTable {
     // the application layer last: whatever it does, the flow's own accounting is done
     if (f.kind == Flow.KIND_TCP) {
       observer.onTcp(f, srcIsA, p);
-    } else if (f.kind == Flow.KIND_UDP) {
+    } else if (f.kind == Flow.KIND_UDP && p.carries == null) {
+      // a tunnel's outer datagram: its payload is the tunnel (decoded already), not DNS or QUIC
       observer.onUdp(f, srcIsA, p);
     }
   }
