@@ -37,8 +37,18 @@ class TunnelParentsTest {
 
   @Test
   void parentsAreTheOuterRecordsUidsWithAnyNumberOfWorkers() throws IOException {
+    parentsAreTheOuterRecordsUids(false);
+  }
+
+  /** The client's outer flow begins with a VXLAN packet carrying ARP: no inner packet, same outer flow. */
+  @Test
+  void outerFlowBegunByANonIpInnerPacket() throws IOException {
+    parentsAreTheOuterRecordsUids(true);
+  }
+
+  void parentsAreTheOuterRecordsUids(boolean arpFirst) throws IOException {
     Path pcap = tmp.resolve("vxlan-gap.pcap");
-    Files.write(pcap, capture());
+    Files.write(pcap, capture(arpFirst));
     for (String workers : new String[] {"1", "2", "3"}) {
       Replay r = Replay.run(tmp, pcap.toString(), "--workers", workers);
       assertEquals(0, r.exit, r.err);
@@ -77,7 +87,7 @@ class TunnelParentsTest {
   @Test
   void mirrorTransportRecordsTheInnerFlowAlone() throws IOException {
     Path pcap = tmp.resolve("vxlan-gap.pcap");
-    Files.write(pcap, capture());
+    Files.write(pcap, capture(false));
     Replay r = Replay.run(tmp, pcap.toString(), "--workers", "2", "--mirror-transport", "vxlan");
     assertEquals(0, r.exit, r.err);
     List<JsonNode> flows = new ArrayList<>();
@@ -101,11 +111,17 @@ class TunnelParentsTest {
 
   static final long T0 = 1_700_000_000L;
 
-  static byte[] capture() {
+  static byte[] capture(boolean arpFirst) {
     ByteArrayOutputStream o = new ByteArrayOutputStream();
     ByteBuffer h = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
     h.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(1);
     o.writeBytes(h.array());
+    if (arpFirst) {
+      byte[] arp = new byte[14 + 28];
+      arp[12] = 0x08;
+      arp[13] = 0x06;
+      record(o, -0.5, vxlanUdp(true, arp));
+    }
     // handshake and a request, then 90 s of silence, then the response and its ack
     packet(o, 0.0, true, 0x02, 1000, 0, 0);
     packet(o, 0.01, false, 0x12, 5000, 1001, 0);
@@ -122,6 +138,11 @@ class TunnelParentsTest {
     b.putShort((short) (fromClient ? 40000 : 80)).putShort((short) (fromClient ? 80 : 40000));
     b.putInt((int) seq).putInt((int) ack).put((byte) 0x50).put((byte) flags).putShort((short) 65535);
     byte[] inner = eth(ip(fromClient ? 1 : 2, fromClient ? 2 : 1, 10, 6, tcp));
+    record(o, t, vxlanUdp(fromClient, inner));
+  }
+
+  /** The frame: Ethernet, IPv4 192.0.2.x, UDP (client side 51000, server side 52000) -> 4789, VXLAN 42. */
+  static byte[] vxlanUdp(boolean fromClient, byte[] inner) {
     byte[] vxlan = new byte[8 + inner.length];
     vxlan[0] = 0x08;
     vxlan[6] = 42; // VNI 42
@@ -129,10 +150,14 @@ class TunnelParentsTest {
     byte[] udp = new byte[8 + vxlan.length];
     ByteBuffer.wrap(udp).putShort((short) (fromClient ? 51000 : 52000)).putShort((short) 4789).putShort((short) udp.length);
     System.arraycopy(vxlan, 0, udp, 8, vxlan.length);
-    byte[] frame = eth(ip(fromClient ? 1 : 2, fromClient ? 2 : 1, 192, 17, udp));
+    return eth(ip(fromClient ? 1 : 2, fromClient ? 2 : 1, 192, 17, udp));
+  }
+
+  static void record(ByteArrayOutputStream o, double t, byte[] frame) {
     long us = Math.round(t * 1e6);
     ByteBuffer r = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-    r.putInt((int) (T0 + us / 1_000_000)).putInt((int) (us % 1_000_000)).putInt(frame.length).putInt(frame.length);
+    r.putInt((int) (T0 + Math.floorDiv(us, 1_000_000))).putInt((int) Math.floorMod(us, 1_000_000)).putInt(frame.length)
+        .putInt(frame.length);
     o.writeBytes(r.array());
     o.writeBytes(frame);
   }
