@@ -695,6 +695,12 @@ public final class PacketDecoder {
       case DecodedPacket.PROTO_UDP: {
         int sp = p.srcPort;
         int dp = p.dstPort;
+        p.tunnelCandidate = isPort(tunnels.vxlanPort, sp, dp) || isPort(tunnels.genevePort, sp, dp)
+            || isPort(tunnels.gtpuPort, sp, dp) || isPort(tunnels.teredoPort, sp, dp)
+            || isPort(tunnels.ayiyaPort, sp, dp);
+        if (!p.tunnelCandidate) {
+          return DecodeResult.OK;
+        }
         if (isPort(tunnels.vxlanPort, sp, dp)) {
           return vxlan(buf, off, end, p);
         }
@@ -713,9 +719,11 @@ public final class PacketDecoder {
         return DecodeResult.OK;
       }
       case PROTO_GRE:
+        p.tunnelCandidate = true;
         return gre(buf, off, end, p);
       case PROTO_IPIP:
       case PROTO_IPV6_IN_IP:
+        p.tunnelCandidate = true;
         return enter(TunnelType.IPIP, -1, buf, off, end, INNER_IP, p);
       default:
         return DecodeResult.OK;
@@ -751,7 +759,8 @@ public final class PacketDecoder {
     layer.copyFrom(p);
     long key = p.tunnelKey;
     if (!transport) {
-      key = tunnelKey(key, type, id, p);
+      // GTP-U's TEIDs differ per direction (each end picks the one it receives on): not part of the key
+      key = tunnelKey(key, type, type == TunnelType.GTPV1 ? -1 : id, p);
     }
     p.resetInner();
     p.tunnelDepth = d + 1;

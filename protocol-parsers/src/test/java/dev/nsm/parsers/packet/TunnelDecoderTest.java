@@ -310,6 +310,13 @@ class TunnelDecoderTest {
     assertV4Inner(1);
     assertEquals(TunnelType.GTPV1, p.outer[0].carries);
     assertEquals(0xabcdef01L, p.outer[0].tunnelId);
+    long key = p.tunnelKey;
+    // the downlink: addresses swapped, another TEID (each end picks its own): the same tunnel
+    byte[] down = eth(0x0800, ipv4(addr(192, 0, 2, 2), addr(192, 0, 2, 1), 17,
+        udp(2152, 2152, cat(0x30, 0xff, u16(INNER.length), u32(0x12345678L), INNER))));
+    decode(down);
+    assertV4Inner(1);
+    assertEquals(key, p.tunnelKey, "GTP-U TEIDs differ per direction: not in the key");
     // echo request: GTP-U, but no user data: stays on the outer flow, which carries GTP
     decode(overUdp(2152, 2152, cat(0x32, 0x01, u16(4), u32(0), u16(1), 0, 0)));
     assertEquals(0, p.tunnelDepth);
