@@ -81,6 +81,17 @@ class FlowPathFuzzTest {
         withFlow++;
         ipBytes += p.ipLen;
       }
+      if (slot.result == DecodeResult.OK) {
+        // a packet decapsulated from tunnels also updates each enclosing tunnel's own flow (not a
+        // mirror transport's, which is counted, not recorded)
+        for (int i = 0; i < p.tunnelDepth; i++) {
+          DecodedPacket layer = p.outer[i];
+          if (!layer.tunnelTransport && layer.ipVersion != 0 && hasTransport(layer)) {
+            withFlow++;
+            ipBytes += layer.ipLen;
+          }
+        }
+      }
       worker.onEvent(slot, seq, true);
       assertEquals(0, worker.errors, "the worker threw (logged above)");
       assertTrue(table.size() <= MAX_FLOWS, "flows open " + table.size());
