@@ -365,6 +365,11 @@ class TunnelDecoderTest {
     decode(overUdp(50000, 4789, new byte[] {8, 0, 0}));
     assertEquals(1, errors(TunnelError.VXLAN_TRUNCATED));
     assertNull(p.carries);
+    byte[] noI = vxlan(1, eth(0x0800, INNER));
+    noI[0] = 0;
+    decode(overUdp(50000, 4789, noI));
+    assertEquals(0, p.tunnelDepth);
+    assertEquals(1, errors(TunnelError.VXLAN_NO_VNI));
   }
 
   @Test
