@@ -97,6 +97,53 @@ def main():
             put(ppp, tag + "-hdlc", bytes([1]) + b"\xff\x03" + struct.pack("!H", 0x57 if v6 else 0x21) + ip)
             put(ppp, tag + "-chdlc", bytes([2]) + b"\x0f\x00" + struct.pack("!H", et) + ip)
 
+    # ---- TunnelDecoderFuzzTest: the tunnel part of a packet (the test writes the outer Ethernet/IPv4
+    # and, for UDP tunnels, the UDP header): UDP payload, GRE header onward, or for ipInIp a first byte
+    # (even: protocol 4, odd: 41) and the inner packet. From testdata/tunnel-*.pcap, and for Teredo,
+    # AYIYA and GTP-U (no Linux device) headers written from RFC 4380, draft-massar-v6ops-ayiya and
+    # 3GPP TS 29.281 around packets of the project's captures (as sensor/.../RfcTunnelFrames.java).
+    tun = {m: target(PARSERS, "packet/TunnelDecoderFuzzTest", m)
+           for m in ("vxlan", "geneve", "teredo", "ayiya", "gtpu", "gre", "ipInIp")}
+    for name, recs in caps.items():
+        if not name.startswith("tunnel-") or name.endswith("-plain"):
+            continue
+        for i, frame in enumerate(interesting(recs, 3)):
+            tag = "%s-%d" % (name, i)
+            et, ip = strip_ether(frame)
+            if et == 0x0800:
+                proto, l4 = ip[9], ip[(ip[0] & 0x0F) * 4:]
+            elif et == 0x86DD:
+                proto, l4 = ip[6], ip[40:]
+            else:
+                continue
+            if proto == 17:
+                port = struct.unpack("!H", l4[2:4])[0]
+                method = {4789: "vxlan", 6081: "geneve"}.get(port)
+                if method:
+                    put(tun[method], tag, l4[8:])
+            elif proto == 47:
+                put(tun["gre"], tag, l4)
+            elif proto in (4, 41):
+                put(tun["ipInIp"], tag, bytes([0 if proto == 4 else 1]) + l4)
+    pptp = struct.pack("!HHHHI", 0x3001, 0x880B, 0, 0x4000, 7)  # enhanced GRE (RFC 2637): K, S, version 1; no PPP payload
+    put(tun["gre"], "pptp-empty", pptp)
+    for src in ("ipv6-http", "tls13", "dns-udp"):
+        for i, frame in enumerate(interesting(caps[src], 3)):
+            et, ip = strip_ether(frame)
+            v6 = et == 0x86DD
+            tag = "%s-%d" % (src, i)
+            if v6:  # Teredo: IPv6 only; origin indication (and, on the first, authentication) before it
+                origin = struct.pack("!HH4s", 0, 0xFFFF ^ 40001, bytes(b ^ 0xFF for b in (192, 0, 2, 1)))
+                auth = b"\0\1\0\0" + bytes(range(1, 9)) + b"\0"
+                put(tun["teredo"], tag, (auth if i == 0 else b"") + origin + ip)
+                put(tun["teredo"], tag + "-bare", ip)
+            put(tun["ayiya"], tag, bytes([0x41, 0x52, 0x11, 41 if v6 else 4]) + struct.pack("!I", 1700000000)
+                + bytes(16) + b"\x5a" * 20 + ip)
+            put(tun["gtpu"], tag, struct.pack("!BBHI", 0x30, 0xFF, len(ip), 0x1001) + ip)
+            ext = b"\x01\x10\x09\x00"  # PDU session container, length 1, QFI 9, no next
+            put(tun["gtpu"], tag + "-ext", struct.pack("!BBHIHBB", 0x36, 0xFF, 4 + len(ext) + len(ip), 0x2002, i, 0, 0x85)
+                + ext + ip)
+
     # ---- IpDefragmenterFuzzTest: chunks of (head = time step, Ethernet frame)
     frag = target(PARSERS, "packet/IpDefragmenterFuzzTest", "fragments")
     for name in ("ipv4-frag", "ipv6-frag"):

@@ -32,8 +32,16 @@ declare -A TARGETS=(
   [x509]="protocol-parsers dev.nsm.parsers.tls.TlsFuzzTest#certificate"
   [http]="protocol-parsers dev.nsm.parsers.http.HttpConnectionFuzzTest#conversation"
   [flow]="sensor dev.nsm.sensor.pipeline.FlowPathFuzzTest#packets"
+  [vxlan]="protocol-parsers dev.nsm.parsers.packet.TunnelDecoderFuzzTest#vxlan"
+  [geneve]="protocol-parsers dev.nsm.parsers.packet.TunnelDecoderFuzzTest#geneve"
+  [teredo]="protocol-parsers dev.nsm.parsers.packet.TunnelDecoderFuzzTest#teredo"
+  [ayiya]="protocol-parsers dev.nsm.parsers.packet.TunnelDecoderFuzzTest#ayiya"
+  [gtpu]="protocol-parsers dev.nsm.parsers.packet.TunnelDecoderFuzzTest#gtpu"
+  [gre]="protocol-parsers dev.nsm.parsers.packet.TunnelDecoderFuzzTest#gre"
+  [ip-in-ip]="protocol-parsers dev.nsm.parsers.packet.TunnelDecoderFuzzTest#ipInIp"
 )
-ORDER=(pcap pcapng ethernet raw-ip loopback linux-cooked ppp defrag tcp dns dns-tcp tls x509 http flow)
+ORDER=(pcap pcapng ethernet raw-ip loopback linux-cooked ppp defrag tcp dns dns-tcp tls x509 http flow
+  vxlan geneve teredo ayiya gtpu gre ip-in-ip)
 
 if [[ "${1:-}" == "--list" || $# -lt 2 ]]; then
   for t in "${ORDER[@]}"; do printf '%-13s %s\n' "$t" "${TARGETS[$t]#* }"; done

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # replay-bench.sh - how fast does the sensor replay a capture, next to a read floor and a peer.
 #
-# Usage: bench/replay-bench.sh [--sensor-args 'ARGS'] PCAP [RUNS]
+# Usage: bench/replay-bench.sh [--sensor-args 'ARGS'] [--vxlan WRAPPED] PCAP [RUNS]
 #   PCAP    the capture to replay (make a realistic 1 GiB one with
 #           ../shared/bench/make-bench-pcap.sh, see bench/README.md; never commit it)
 #   RUNS    runs per tool (default 3); the table shows the median wall time
 #   --sensor-args 'ARGS'   extra arguments for `sensor.jar replay`, e.g. '--workers 2'
+#   --vxlan WRAPPED        also replay WRAPPED, the same capture with every frame in VXLAN
+#                          (made by bench/vxlan-wrap.py PCAP WRAPPED), as tool "sensor-vxlan" in
+#                          the same interleaved runs, and print its packets/s and CPU seconds as a
+#                          fraction of the plain replay's (the tunnel goal: >= 85 %)
 #
 # Environment:
 #   SENSOR_JAR        the fat jar (default: sensor/target/sensor.jar beside this script's repo)
@@ -21,6 +25,7 @@
 #                                                    only when installed (Debian: libndpi-bin)
 #   sensor     java $SENSOR_JAVA_OPTS -jar SENSOR_JAR replay PCAP --out /dev/null ARGS
 #                                                    JVM start included, as an analyst runs it
+#   sensor-vxlan  the same over WRAPPED              only with --vxlan
 # Each run is measured with GNU time (/usr/bin/time -v; Debian: time): wall clock (taken with
 # date +%s%N around the command, finer than time's 10 ms), user+sys CPU seconds, max RSS.
 # The page cache is warmed first (cat PCAP > /dev/null) so every tool reads from memory.
@@ -44,33 +49,41 @@ repo=$(cd "$here/.." && pwd)
 
 # ---------------------------------------------------------------- arguments
 sensor_args=()
+vxlan_pcap=""
 pos=()
 while (($#)); do
   case $1 in
     --sensor-args) (($# >= 2)) || die "--sensor-args needs a value"; read -r -a sensor_args <<<"$2"; shift 2 ;;
     --sensor-args=*) read -r -a sensor_args <<<"${1#*=}"; shift ;;
+    --vxlan) (($# >= 2)) || die "--vxlan needs a capture"; vxlan_pcap=$2; shift 2 ;;
+    --vxlan=*) vxlan_pcap=${1#*=}; shift ;;
     -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
     --) shift; pos+=("$@"); break ;;
     -*) die "unknown option $1 (see --help)" ;;
     *) pos+=("$1"); shift ;;
   esac
 done
-((${#pos[@]} >= 1 && ${#pos[@]} <= 2)) || die "usage: $0 [--sensor-args 'ARGS'] PCAP [RUNS]"
+((${#pos[@]} >= 1 && ${#pos[@]} <= 2)) || die "usage: $0 [--sensor-args 'ARGS'] [--vxlan WRAPPED] PCAP [RUNS]"
 pcap=${pos[0]}
 runs=${pos[1]:-3}
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, got '$runs'"
 [[ -f $pcap && -r $pcap ]] || die "no readable capture at $pcap"
 pcap=$(cd "$(dirname -- "$pcap")" && pwd)/$(basename -- "$pcap")
+if [[ -n $vxlan_pcap ]]; then
+  [[ -f $vxlan_pcap && -r $vxlan_pcap ]] || die "no readable capture at $vxlan_pcap (make it with bench/vxlan-wrap.py)"
+  vxlan_pcap=$(cd "$(dirname -- "$vxlan_pcap")" && pwd)/$(basename -- "$vxlan_pcap")
+fi
 
 jar=${SENSOR_JAR:-$repo/sensor/target/sensor.jar}
 read -r -a java_opts <<<"${SENSOR_JAVA_OPTS:--Xmx1g}"
 read -r -a tools <<<"${BENCH_TOOLS:-tcpdump ndpi sensor}"
+if [[ -n $vxlan_pcap ]]; then tools+=(sensor-vxlan); fi
 
 [[ -x /usr/bin/time ]] || die "GNU time is missing (apt-get install -y time)"
 command -v capinfos >/dev/null || command -v tcpdump >/dev/null \
   || die "need capinfos (wireshark-common) or tcpdump to count packets"
 want() { local t; for t in "${tools[@]}"; do [[ $t == "$1" ]] && return 0; done; return 1; }
-if want sensor; then
+if want sensor || want sensor-vxlan; then
   [[ -f $jar ]] || die "sensor jar not found at $jar: build it first (mvn -B -q package -DskipTests)"
   command -v java >/dev/null || die "java not found"
 fi
@@ -90,6 +103,7 @@ if awk -v l="$load_before" -v c="$(nproc)" 'BEGIN{exit !(l > c / 2)}'; then
 fi
 echo "warming the page cache with $pcap ..." >&2
 cat -- "$pcap" > /dev/null
+[[ -z $vxlan_pcap ]] || cat -- "$vxlan_pcap" > /dev/null
 bytes=$(stat -c %s -- "$pcap")
 if command -v capinfos >/dev/null; then
   packets=$(capinfos -M -c -- "$pcap" | awk -F: '/Number of packets/{gsub(/[^0-9]/,"",$2); print $2}')
@@ -98,6 +112,17 @@ else
 fi
 [[ $packets =~ ^[0-9]+$ && $packets -gt 0 ]] || die "could not count the packets of $pcap"
 echo "$packets packets, $bytes bytes" >&2
+count_packets() {
+  if command -v capinfos >/dev/null; then
+    capinfos -M -c -- "$1" | awk -F: '/Number of packets/{gsub(/[^0-9]/,"",$2); print $2}'
+  else
+    tcpdump -r "$1" -n -q 2>/dev/null | wc -l
+  fi
+}
+if [[ -n $vxlan_pcap ]]; then
+  vx_packets=$(count_packets "$vxlan_pcap")
+  ((vx_packets == packets)) || die "$vxlan_pcap has $vx_packets packets, $pcap $packets: not its VXLAN copy"
+fi
 
 # ---------------------------------------------------------------- one run
 # run_one TOOL I: runs TOOL once, appends "wall cpu rss_kib" to $logdir/TOOL.results
@@ -107,6 +132,7 @@ run_one() {
     tcpdump) cmd=(tcpdump -n -r "$pcap" -w /dev/null) ;;
     ndpi)    cmd=(ndpiReader -q -i "$pcap") ;;
     sensor)  cmd=(java "${java_opts[@]}" -jar "$jar" replay "$pcap" --out /dev/null "${sensor_args[@]}") ;;
+    sensor-vxlan) cmd=(java "${java_opts[@]}" -jar "$jar" replay "$vxlan_pcap" --out /dev/null "${sensor_args[@]}") ;;
     *) die "unknown tool '$tool' in BENCH_TOOLS (tcpdump ndpi sensor)" ;;
   esac
   local tfile=$logdir/$tool.$i.time efile=$logdir/$tool.$i.stderr t0 t1 rc=0
@@ -123,7 +149,7 @@ run_one() {
     /System time \(seconds\)/ { cpu += $2 }
     /Maximum resident set size/ { rss = $2 }
     END { printf "%.3f %.2f %d\n", wall_ns / 1e9, cpu, rss }' "$tfile" >> "$logdir/$tool.results"
-  printf '  %-8s run %d: %s\n' "$tool" "$i" "$(tail -n 1 "$logdir/$tool.results" | awk '{printf "wall %s s, cpu %s s, rss %d MiB", $1, $2, $3/1024}')" >&2
+  printf '  %-12s run %d: %s\n' "$tool" "$i" "$(tail -n 1 "$logdir/$tool.results" | awk '{printf "wall %s s, cpu %s s, rss %d MiB", $1, $2, $3/1024}')" >&2
 }
 
 active=()
@@ -140,7 +166,8 @@ done
 # ---------------------------------------------------------------- the table
 median() { sort -g | awk '{v[NR]=$1} END{ if (NR%2) print v[(NR+1)/2]; else printf "%.3f\n", (v[NR/2]+v[NR/2+1])/2 }'; }
 declare -A wall cpu rss pps label
-label=([tcpdump]="tcpdump -r -w /dev/null (floor)" [ndpi]="ndpiReader -q" [sensor]="sensor replay")
+label=([tcpdump]="tcpdump -r -w /dev/null (floor)" [ndpi]="ndpiReader -q" [sensor]="sensor replay"
+  [sensor-vxlan]="sensor replay, VXLAN-wrapped")
 for t in "${active[@]}"; do
   wall[$t]=$(awk '{print $1}' "$logdir/$t.results" | median)
   cpu[$t]=$(awk '{print $2}' "$logdir/$t.results" | median)
@@ -179,6 +206,13 @@ if [[ -n ${pps[sensor]:-} ]]; then
   ok=$(awk -v r="${rss[sensor]}" 'BEGIN{print (r < 1048576) ? "PASS" : "FAIL"}')
   [[ $ok == PASS ]] || verdict=1
   echo "- sensor max RSS: $(awk -v r="${rss[sensor]}" 'BEGIN{printf "%.0f", r / 1024}') MiB (goal < 1024 MiB: $ok)"
+  if [[ -n ${pps[sensor-vxlan]:-} ]]; then
+    r=$(awk -v v="${pps[sensor-vxlan]}" -v s="${pps[sensor]}" 'BEGIN{printf "%.1f", 100 * v / s}')
+    c=$(awk -v v="${cpu[sensor-vxlan]}" -v s="${cpu[sensor]}" 'BEGIN{printf "%.1f", 100 * s / v}')
+    ok=$(awk -v r="$r" 'BEGIN{print (r >= 85) ? "PASS" : "FAIL"}')
+    [[ $ok == PASS ]] || verdict=1
+    echo "- sensor VXLAN-wrapped / plain (packets/s): **$r %** (goal >= 85 %: $ok); by CPU seconds (plain / wrapped): $c %"
+  fi
   ((verdict == 0)) && echo "- verdict: goal met" || echo "- verdict: goal NOT met"
 fi
 echo

@@ -686,4 +686,5 @@ main() {
     done
 }
 
-main "$@"
+# Sourced by make-tunnel-captures.sh for its helpers: run only when executed.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then main "$@"; fi
