@@ -857,7 +857,8 @@ public final class PacketDecoder {
         p.carries = TunnelType.GRE;
         return DecodeResult.OK;
       }
-      return enter(TunnelType.GRE, key, buf, off + len, end, INNER_PPP, p);
+      // the key field carries the PEER's call id, another one each way: not the tunnel's identity
+      return enter(TunnelType.GRE, -1, buf, off + len, end, INNER_PPP, p);
     }
     if ((flags & 0x80) != 0) {
       len += 4;
