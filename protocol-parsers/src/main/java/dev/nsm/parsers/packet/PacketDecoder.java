@@ -857,7 +857,8 @@ public final class PacketDecoder {
         p.carries = TunnelType.GRE;
         return DecodeResult.OK;
       }
-      return enter(TunnelType.GRE, key, buf, off + len, end, INNER_PPP, p);
+      // the key field carries the PEER's call id, another one each way: not the tunnel's identity
+      return enter(TunnelType.GRE, -1, buf, off + len, end, INNER_PPP, p);
     }
     if ((flags & 0x80) != 0) {
       len += 4;
@@ -950,11 +951,14 @@ public final class PacketDecoder {
    * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
    * |                VXLAN Network Identifier (VNI) |   Reserved    |
    * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
-   * then an Ethernet frame. (As Zeek, the I flag is not required.)
+   * then an Ethernet frame. As Zeek's VXLAN analyzer, the I flag (a valid VNI) must be set.
    */
   private DecodeResult vxlan(byte[] buf, int off, int end, DecodedPacket p) {
     if (end - off < 8) {
       return refuse(TunnelError.VXLAN_TRUNCATED, TunnelType.VXLAN, p);
+    }
+    if ((u8(buf, off) & 0x08) == 0) {
+      return refuse(TunnelError.VXLAN_NO_VNI, TunnelType.VXLAN, p);
     }
     long vni = (u32(buf, off + 4) >>> 8) & 0xffffffL;
     return enter(TunnelType.VXLAN, vni, buf, off + 8, end, INNER_ETHERNET, p);

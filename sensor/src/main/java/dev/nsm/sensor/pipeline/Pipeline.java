@@ -5,7 +5,6 @@ import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.SleepingWaitStrategy;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
-import com.lmax.disruptor.util.DaemonThreadFactory;
 import dev.nsm.parsers.packet.DecodeResult;
 import dev.nsm.parsers.packet.IpDefragmenter;
 import dev.nsm.parsers.packet.PacketDecoder;
@@ -55,7 +54,7 @@ public final class Pipeline {
     if (workerCount < 1) {
       throw new IllegalArgumentException("workers must be at least 1");
     }
-    disruptor = new Disruptor<>(PacketSlot::new, ringSize, DaemonThreadFactory.INSTANCE, ProducerType.SINGLE,
+    disruptor = new Disruptor<>(PacketSlot::new, ringSize, new NamedThreads("flow-worker", true), ProducerType.SINGLE,
         new SleepingWaitStrategy());
     flushed = new CountDownLatch(workerCount);
     @SuppressWarnings("unchecked")

@@ -5,7 +5,6 @@ import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
-import com.lmax.disruptor.util.DaemonThreadFactory;
 import dev.nsm.proto.v1.Event;
 
 /**
@@ -34,7 +33,7 @@ public final class RecordRing implements RecordSink, AutoCloseable {
   private final java.util.concurrent.CountDownLatch drained = new java.util.concurrent.CountDownLatch(1);
 
   public RecordRing(int size, Consumer consumer) {
-    disruptor = new Disruptor<>(Slot::new, size, DaemonThreadFactory.INSTANCE, ProducerType.MULTI,
+    disruptor = new Disruptor<>(Slot::new, size, new NamedThreads("record-writer", false), ProducerType.MULTI,
         new BlockingWaitStrategy());
     EventHandler<Slot> handler = (slot, seq, endOfBatch) -> {
       if (slot.end) {

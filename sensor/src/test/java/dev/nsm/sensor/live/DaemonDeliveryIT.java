@@ -59,6 +59,10 @@ class DaemonDeliveryIT {
       assertEquals(1.0, m.get("nsm_collector_connected{collector=\"local\"}"), "metrics: " + m);
       assertTrue(m.get("nsm_spool_records_appended_total") >= 1, "stats records at least: " + m);
       assertTrue(m.containsKey("nsm_collector_lag_records{collector=\"local\"}"), m.toString());
+      // README: the metrics table and the delivery list together are what is served with a collector
+      java.util.Set<String> listed = new java.util.TreeSet<>(ReadmeMetrics.table());
+      listed.addAll(ReadmeMetrics.delivery());
+      assertEquals(listed, ReadmeMetrics.served(sensor.get("/metrics")), "README's metric names vs /metrics with delivery");
 
       sensor.signal("TERM");
       assertEquals(0, sensor.waitExit(30), "exit code after SIGTERM; log:\n" + Files.readString(sensor.log));

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Assumptions;
  *   nsml-PID-srv                                  nsml-PID-cli
  *   ┌──────────────────────────────┐              ┌────────────────────────────────────────┐
  *   │ nsmlPIDs  10.213.N.1/24      │◄── veth ────►│ nsmlPIDc  10.213.N.2/24                │
- *   │ python3 -m http.server :8080 │              │ curl, dig, ping                        │
+ *   │ nginx :80 (HTTP), :443 (TLS) │              │ curl, dig, ping, openssl s_client      │
  *   │ dnsmasq :53 (example.test)   │              │ the sensor and tcpdump capture here;   │
  *   └──────────────────────────────┘              │ /metrics on 127.0.0.1 of this namespace │
  *                                                 └────────────────────────────────────────┘
@@ -44,7 +44,7 @@ final class LiveLab implements AutoCloseable {
     if (!"root".equals(System.getProperty("user.name"))) {
       missing.add("root (network namespaces and capture need it)");
     }
-    for (String tool : List.of("ip", "tcpdump", "curl", "dig", "dnsmasq", "python3", "ping")) {
+    for (String tool : List.of("ip", "tcpdump", "curl", "dig", "dnsmasq", "nginx", "openssl", "ping")) {
       if (!onPath(tool)) {
         missing.add(tool);
       }
@@ -160,21 +160,53 @@ final class LiveLab implements AutoCloseable {
     return p;
   }
 
-  /** HTTP (python3 -m http.server) and DNS (dnsmasq: example.test → the server) in the server namespace. */
+  /**
+   * HTTP on :80 and HTTPS on :443 (nginx, with a certificate for example.test made now by openssl)
+   * and DNS (dnsmasq: example.test and *.example.test → the server) in the server namespace.
+   */
   void startServers(Path dir) throws IOException {
     Path www = Files.createDirectories(dir.resolve("www"));
     Files.writeString(www.resolve("index.html"), "<html><body>nsm live test</body></html>\n".repeat(40));
-    start(srv, List.of("python3", "-m", "http.server", "8080", "--bind", srvIp, "--directory", www.toString()),
-        dir.resolve("http.log"));
+    Path cert = dir.resolve("server.pem");
+    Path key = dir.resolve("server.key");
+    sh("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=example.test"
+        + " -addext subjectAltName=DNS:example.test -keyout " + key + " -out " + cert + " 2>&1");
+    Path ngx = Files.createDirectories(dir.resolve("nginx"));
+    // one process, in the foreground, as root (the test's files are in a 0700 directory), every path in dir
+    Files.writeString(ngx.resolve("nginx.conf"), String.join("\n",
+        "daemon off;",
+        "master_process off;",
+        "user root;",
+        "pid " + ngx.resolve("nginx.pid") + ";",
+        "error_log " + ngx.resolve("error.log") + " info;",
+        "events { worker_connections 64; }",
+        "http {",
+        "  access_log " + ngx.resolve("access.log") + ";",
+        "  client_body_temp_path " + ngx + "/body; proxy_temp_path " + ngx + "/proxy; fastcgi_temp_path " + ngx + "/fastcgi;",
+        "  uwsgi_temp_path " + ngx + "/uwsgi; scgi_temp_path " + ngx + "/scgi;",
+        "  types { text/html html; }",
+        "  server {",
+        "    listen " + srvIp + ":80;",
+        "    listen " + srvIp + ":443 ssl;",
+        "    server_name example.test;",
+        "    ssl_certificate " + cert + ";",
+        "    ssl_certificate_key " + key + ";",
+        "    root " + www + ";",
+        "  }",
+        "}", ""));
+    start(srv, List.of("nginx", "-p", ngx.toString(), "-c", ngx.resolve("nginx.conf").toString()), dir.resolve("http.log"));
     start(srv, List.of("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
         "--bind-interfaces", "--listen-address=" + srvIp, "--port=53", "--address=/example.test/" + srvIp,
         "--pid-file=" + dir.resolve("dnsmasq.pid"), "--user=root"), dir.resolve("dnsmasq.log"));
-    // wait until both answer
+    // wait until all three answer (these exchanges happen before any capture starts)
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     while (true) {
       try {
-        in(cli, "curl -sf -o /dev/null --max-time 1 http://" + srvIp + ":8080/index.html");
+        in(cli, "curl -sf -o /dev/null --max-time 1 http://" + srvIp + "/index.html");
+        in(cli, "curl -sf -o /dev/null --max-time 1 --cacert " + cert + " --resolve example.test:443:" + srvIp
+            + " https://example.test/index.html");
         if (in(cli, "dig +short +time=1 +tries=1 @" + srvIp + " example.test A").strip().equals(srvIp)) {
+          serverCert = cert;
           return;
         }
       } catch (IOException e) {
@@ -187,11 +219,22 @@ final class LiveLab implements AutoCloseable {
     }
   }
 
-  /** Some traffic of each kind from the client: ICMP echo, HTTP over TCP, DNS over UDP. */
+  /** The certificate nginx serves (made by {@link #startServers}). */
+  Path serverCert;
+
+  /**
+   * Some traffic of each kind from the client, per round: ICMP echo; HTTP over TCP; HTTPS with SNI
+   * (curl, checking nginx's certificate: TLS 1.3); a TLS 1.2 handshake (openssl s_client, which hangs
+   * up after it); DNS over UDP.
+   */
   void traffic(int rounds) throws IOException {
     for (int i = 0; i < rounds; i++) {
       in(cli, "ping -c 2 -i 0.2 -W 1 " + srvIp);
-      in(cli, "curl -sf -o /dev/null --max-time 5 http://" + srvIp + ":8080/index.html");
+      in(cli, "curl -sf -o /dev/null --max-time 5 http://" + srvIp + "/index.html?round=" + i);
+      in(cli, "curl -sf -o /dev/null --max-time 5 --cacert " + serverCert + " --resolve example.test:443:" + srvIp
+          + " https://example.test/index.html");
+      in(cli, "sh -c 'openssl s_client -connect " + srvIp + ":443 -servername www" + i + ".example.test -tls1_2 -CAfile "
+          + serverCert + " </dev/null >/dev/null 2>&1'");
       in(cli, "dig +short +time=1 +tries=1 @" + srvIp + " example.test A");
       in(cli, "dig +short +time=1 +tries=1 @" + srvIp + " www" + i + ".example.test A");
     }
