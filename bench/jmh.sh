@@ -14,7 +14,9 @@
 #                editcap -F pcap -r BENCH_PCAP SLICE 1-100000)
 #   JMH-ARGS     passed to JMH, e.g. -- -wi 1 -i 2 -f 1 for a quick look
 #
-# Runs PacketPathBenchmark (decode; decode + flow update; one op = one packet) and
+# Runs PacketPathBenchmark (decode; decode + flow update; one op = one packet),
+# TunnelPathBenchmark (the same packets wrapped in VXLAN: decode; decode + parent uid + outer and
+# inner flow update) and
 # RecordJsonBenchmark (one flow record as a JSON line with protobuf's JsonFormat, and as protobuf
 # binary; one op = one record, from testdata/*.expected.jsonl) and prints a markdown table:
 # ns/op, ops/s of one core, B/op allocated (gc.alloc.rate.norm; the target of the packet path is
@@ -61,7 +63,7 @@ fi
 slice=$(cd "$(dirname -- "$slice")" && pwd)/$(basename -- "$slice")
 
 out=$repo/bench/jmh/target/jmh-result.json
-java -jar "$jar" 'PacketPathBenchmark|RecordJsonBenchmark' -prof gc -p pcap="$slice" -p testdata="$repo/testdata" \
+java -jar "$jar" 'PacketPathBenchmark|RecordJsonBenchmark|TunnelPathBenchmark' -prof gc -p pcap="$slice" -p testdata="$repo/testdata" \
   -rf json -rff "$out" "${jmh_args[@]}"
 
 python3 - "$out" "$slice" <<'EOF'

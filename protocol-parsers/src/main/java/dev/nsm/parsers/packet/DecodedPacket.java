@@ -90,6 +90,11 @@ public final class DecodedPacket {
    * packet was not IP or was malformed, so the packet stayed on this flow). Null when none.
    */
   public TunnelType carries;
+  /**
+   * This layer's transport was looked at as a tunnel (a tunnel's UDP port, or IP protocol 47, 4, 41),
+   * whatever came of it: the packet belongs to a flow that may be a tunnel's outer flow.
+   */
+  public boolean tunnelCandidate;
   /** In a layer: this tunnel is the mirror transport (not a flow of its own). */
   public boolean tunnelTransport;
   /** In a layer: tunnel identifier (VXLAN/GENEVE VNI, GRE key, ERSPAN session, TEID), -1 when none. */
@@ -166,6 +171,7 @@ public final class DecodedPacket {
     tunnelDepth = o.tunnelDepth;
     carries = o.carries;
     tunnelTransport = o.tunnelTransport;
+    tunnelCandidate = o.tunnelCandidate;
     tunnelId = o.tunnelId;
     tunnelKey = o.tunnelKey;
     parentUid = o.parentUid;
@@ -228,6 +234,7 @@ public final class DecodedPacket {
     tunnelDepth = 0;
     carries = null;
     tunnelTransport = false;
+    tunnelCandidate = false;
     tunnelId = -1;
     tunnelKey = 0;
     parentUid = 0;

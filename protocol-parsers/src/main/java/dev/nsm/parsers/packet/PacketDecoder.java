@@ -705,6 +705,12 @@ public final class PacketDecoder {
       case DecodedPacket.PROTO_UDP: {
         int sp = p.srcPort;
         int dp = p.dstPort;
+        p.tunnelCandidate = isPort(tunnels.vxlanPort, sp, dp) || isPort(tunnels.genevePort, sp, dp)
+            || isPort(tunnels.gtpuPort, sp, dp) || isPort(tunnels.teredoPort, sp, dp)
+            || isPort(tunnels.ayiyaPort, sp, dp);
+        if (!p.tunnelCandidate) {
+          return DecodeResult.OK;
+        }
         if (isPort(tunnels.vxlanPort, sp, dp)) {
           return vxlan(buf, off, end, p);
         }
@@ -723,9 +729,11 @@ public final class PacketDecoder {
         return DecodeResult.OK;
       }
       case PROTO_GRE:
+        p.tunnelCandidate = true;
         return gre(buf, off, end, p);
       case PROTO_IPIP:
       case PROTO_IPV6_IN_IP:
+        p.tunnelCandidate = true;
         return enter(TunnelType.IPIP, -1, buf, off, end, INNER_IP, p);
       default:
         return DecodeResult.OK;
@@ -761,7 +769,8 @@ public final class PacketDecoder {
     layer.copyFrom(p);
     long key = p.tunnelKey;
     if (!transport) {
-      key = tunnelKey(key, type, id, p);
+      // GTP-U's TEIDs differ per direction (each end picks the one it receives on): not part of the key
+      key = tunnelKey(key, type, type == TunnelType.GTPV1 ? -1 : id, p);
     }
     p.resetInner();
     p.tunnelDepth = d + 1;
@@ -858,7 +867,8 @@ public final class PacketDecoder {
         p.carries = TunnelType.GRE;
         return DecodeResult.OK;
       }
-      return enter(TunnelType.GRE, key, buf, off + len, end, INNER_PPP, p);
+      // the key field carries the PEER's call id, another one each way: not the tunnel's identity
+      return enter(TunnelType.GRE, -1, buf, off + len, end, INNER_PPP, p);
     }
     if ((flags & 0x80) != 0) {
       len += 4;
@@ -951,11 +961,14 @@ public final class PacketDecoder {
    * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
    * |                VXLAN Network Identifier (VNI) |   Reserved    |
    * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
-   * then an Ethernet frame. (As Zeek, the I flag is not required.)
+   * then an Ethernet frame. As Zeek's VXLAN analyzer, the I flag (a valid VNI) must be set.
    */
   private DecodeResult vxlan(byte[] buf, int off, int end, DecodedPacket p) {
     if (end - off < 8) {
       return refuse(TunnelError.VXLAN_TRUNCATED, TunnelType.VXLAN, p);
+    }
+    if ((u8(buf, off) & 0x08) == 0) {
+      return refuse(TunnelError.VXLAN_NO_VNI, TunnelType.VXLAN, p);
     }
     long vni = (u32(buf, off + 4) >>> 8) & 0xffffffL;
     return enter(TunnelType.VXLAN, vni, buf, off + 8, end, INNER_ETHERNET, p);

@@ -11,6 +11,7 @@ public enum TunnelError {
   ERSPAN_TRUNCATED("ERSPAN header (or its platform sub-header) cut short"),
   ERSPAN_BAD_VERSION("ERSPAN version field does not match its GRE protocol type"),
   VXLAN_TRUNCATED("VXLAN header cut short"),
+  VXLAN_NO_VNI("VXLAN I flag not set (no valid VNI): not decapsulated, as Zeek"),
   GENEVE_TRUNCATED("GENEVE header or its options cut short"),
   GENEVE_BAD_VERSION("GENEVE version not 0"),
   GENEVE_UNSUPPORTED("GENEVE protocol type neither Ethernet nor IP"),

@@ -218,7 +218,13 @@ class TunnelDecoderTest {
     byte[] gre = cat(0x30, 0x81, u16(0x880b), u16(ppp.length), u16(0x4d2), u32(1), u32(2), ppp);
     decode(overIp(47, gre));
     assertV4Inner(1);
-    assertEquals(0x4d2, p.outer[0].tunnelId);
+    assertEquals(-1, p.outer[0].tunnelId, "the call id differs per direction: not the tunnel's id");
+    long key = p.tunnelKey;
+    byte[] back = eth(0x0800, ipv4(addr(192, 0, 2, 2), addr(192, 0, 2, 1), 47,
+        cat(0x30, 0x01, u16(0x880b), u16(ppp.length), u16(0x777), u32(9), ppp)));
+    decode(back);
+    assertV4Inner(1);
+    assertEquals(key, p.tunnelKey, "both directions of one PPTP tunnel");
     // an acknowledgement alone: nothing inside, the packet stays on the GRE flow which still carries GRE
     decode(overIp(47, cat(0x20, 0x81, u16(0x880b), u16(0), u16(0x4d2), u32(2))));
     assertEquals(0, p.tunnelDepth);
@@ -310,6 +316,13 @@ class TunnelDecoderTest {
     assertV4Inner(1);
     assertEquals(TunnelType.GTPV1, p.outer[0].carries);
     assertEquals(0xabcdef01L, p.outer[0].tunnelId);
+    long key = p.tunnelKey;
+    // the downlink: addresses swapped, another TEID (each end picks its own): the same tunnel
+    byte[] down = eth(0x0800, ipv4(addr(192, 0, 2, 2), addr(192, 0, 2, 1), 17,
+        udp(2152, 2152, cat(0x30, 0xff, u16(INNER.length), u32(0x12345678L), INNER))));
+    decode(down);
+    assertV4Inner(1);
+    assertEquals(key, p.tunnelKey, "GTP-U TEIDs differ per direction: not in the key");
     // echo request: GTP-U, but no user data: stays on the outer flow, which carries GTP
     decode(overUdp(2152, 2152, cat(0x32, 0x01, u16(4), u32(0), u16(1), 0, 0)));
     assertEquals(0, p.tunnelDepth);
@@ -358,6 +371,11 @@ class TunnelDecoderTest {
     decode(overUdp(50000, 4789, new byte[] {8, 0, 0}));
     assertEquals(1, errors(TunnelError.VXLAN_TRUNCATED));
     assertNull(p.carries);
+    byte[] noI = vxlan(1, eth(0x0800, INNER));
+    noI[0] = 0;
+    decode(overUdp(50000, 4789, noI));
+    assertEquals(0, p.tunnelDepth);
+    assertEquals(1, errors(TunnelError.VXLAN_NO_VNI));
   }
 
   @Test

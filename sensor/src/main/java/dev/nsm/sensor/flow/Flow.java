@@ -102,6 +102,8 @@ public final class Flow {
   long tunnelKey;
   /** Tunnels this flow's payload was (bit per {@code TunnelType} ordinal): its service names. */
   int tunnelServices;
+  /** Sides that sent valid Teredo (1 originator, 2 responder): Teredo is named once both did. */
+  int teredoSides;
   /** Uid hashes of the enclosing tunnels' flows (Zeek's tunnel_parents: a set, in order of arrival). */
   final long[] parents = new long[MAX_PARENTS];
   int nParents;
@@ -158,6 +160,7 @@ public final class Flow {
     startedWithSyn = false;
     tunnelKey = 0;
     tunnelServices = 0;
+    teredoSides = 0;
     nParents = 0;
     encap = 0;
     tunnelChanges = 0;

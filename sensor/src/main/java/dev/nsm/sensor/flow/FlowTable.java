@@ -1,6 +1,7 @@
 package dev.nsm.sensor.flow;
 
 import dev.nsm.parsers.packet.DecodedPacket;
+import dev.nsm.parsers.packet.TunnelType;
 import dev.nsm.proto.v1.EndReason;
 import dev.nsm.sensor.pipeline.RecordSink;
 import java.util.Arrays;
@@ -146,7 +147,16 @@ public final class FlowTable {
       }
     }
     if (p.carries != null) {
-      f.tunnelServices |= 1 << p.carries.ordinal();
+      if (p.carries == TunnelType.TEREDO) {
+        // Zeek's Teredo analyzer confirms (names the service) once both sides sent valid Teredo
+        // (Tunnel::delay_teredo_confirmation); it decapsulates every valid packet meanwhile
+        f.teredoSides |= isOrig ? 1 : 2;
+        if (f.teredoSides == 3) {
+          f.tunnelServices |= 1 << TunnelType.TEREDO.ordinal();
+        }
+      } else {
+        f.tunnelServices |= 1 << p.carries.ordinal();
+      }
     }
     switch (f.kind) {
       case Flow.KIND_TCP:
@@ -179,7 +189,8 @@ public final class FlowTable {
     // the application layer last: whatever it does, the flow's own accounting is done
     if (f.kind == Flow.KIND_TCP) {
       observer.onTcp(f, srcIsA, p);
-    } else if (f.kind == Flow.KIND_UDP) {
+    } else if (f.kind == Flow.KIND_UDP && p.carries == null) {
+      // a tunnel's outer datagram: its payload is the tunnel (decoded already), not DNS or QUIC
       observer.onUdp(f, srcIsA, p);
     }
   }

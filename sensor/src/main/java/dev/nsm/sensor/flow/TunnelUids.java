@@ -40,7 +40,37 @@ public final class TunnelUids {
     allocate(INITIAL_CAPACITY);
   }
 
+  /** The previous arrays, kept to rebuild into at the same capacity without allocating. */
+  private long[] sHiA, sLoA, sbHi, sbLo, sTunnel, sLast, sUid, sTimeout;
+  private int[] sPorts, sMeta;
+
   private void allocate(int cap) {
+    if (sMeta != null && sMeta.length == cap) { // reuse the spare set (cleared)
+      long[][] ls = {sHiA, sLoA, sbHi, sbLo, sTunnel, sLast, sUid, sTimeout};
+      for (long[] a : ls) {
+        java.util.Arrays.fill(a, 0L);
+      }
+      java.util.Arrays.fill(sPorts, 0);
+      java.util.Arrays.fill(sMeta, 0);
+      long[] t;
+      int[] ti;
+      t = aHi; aHi = sHiA; sHiA = t;
+      t = aLo; aLo = sLoA; sLoA = t;
+      t = bHi; bHi = sbHi; sbHi = t;
+      t = bLo; bLo = sbLo; sbLo = t;
+      t = tunnel; tunnel = sTunnel; sTunnel = t;
+      t = last; last = sLast; sLast = t;
+      t = uid; uid = sUid; sUid = t;
+      t = timeout; timeout = sTimeout; sTimeout = t;
+      ti = ports; ports = sPorts; sPorts = ti;
+      ti = meta; meta = sMeta; sMeta = ti;
+      mask = cap - 1;
+      used = 0;
+      return;
+    }
+    // keep the current arrays (if any) as the spare set: the next rebuild at this capacity swaps
+    sHiA = aHi; sLoA = aLo; sbHi = bHi; sbLo = bLo; sTunnel = tunnel; sLast = last; sUid = uid;
+    sTimeout = timeout; sPorts = ports; sMeta = meta;
     aHi = new long[cap];
     aLo = new long[cap];
     bHi = new long[cap];

@@ -174,6 +174,12 @@ public final class Ingest implements PacketHandler {
       if (p.tunnelDepth > 0) {
         tunnelParents(slot, p);
       }
+      if (p.tunnelCandidate && !p.tunnelTransport) {
+        // a packet of a flow that is (or may become) a tunnel's outer flow, though it carried no
+        // tunnel itself (VXLAN with ARP inside, a malformed header): the mirror follows that flow's
+        // life packet by packet, as the owning worker's table does
+        tunnelUids.uidOf(p);
+      }
       // a packet that stayed on a mirror transport's outer layer (its inner not decodable) is nobody's
       slot.shard = p.tunnelTransport ? -1 : (p.flowHash & 0x7fffffff) % workers;
     } else {

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -92,15 +91,11 @@ class RfcTunnelReplayTest {
   }
 
   /**
-   * GTP-U: every inner flow comes out twice (a flow of the uplink packets and one of the downlink
-   * packets, same 5-tuple, two uids; dns records split in query-only and response-only halves).
-   * The TEIDs of the two directions differ, as TS 29.281 has it (each end chooses the TEID it
-   * receives on: uplink 0x1001, downlink 0x2002 here), and the decoder puts the TEID into the
-   * tunnel key of the inner flow (DecodedPacket.tunnelKey: "VNIs"), so the two directions never
-   * meet. Zeek keys GTP-U inner connections by the outer UDP connection only. The same would
-   * split PPTP (enhanced GRE carries the PEER's call id in its key field, different each way).
+   * GTP-U: the TEIDs of the two directions differ, as TS 29.281 has it (each end chooses the TEID
+   * it receives on: uplink 0x1001, downlink 0x2002 here); they are not part of the inner flow's
+   * tunnel key (nor PPTP's call id, the peer's, different each way), so both directions meet in one
+   * inner flow, as Zeek keys GTP-U inner connections by the outer connection only.
    */
-  @Disabled("bug in the tunnels branch: GTP-U TEID (per direction) in the inner flow key splits each flow in two")
   @ParameterizedTest(name = "{0} around {2}")
   @MethodSource("gtpu")
   void gtpuInnerRecordsAreThoseOfThePlainCapture(String service, Builder builder, String source) throws IOException {

@@ -85,6 +85,17 @@ class FlowPathFuzzTest {
       if (slot.result == DecodeResult.TCP_TRUNCATED && slot.shard >= 0) {
         keyOnly++; // TCP options cut: its flow is made, with no packet counted (as Zeek)
       }
+      if (slot.result == DecodeResult.OK) {
+        // a packet decapsulated from tunnels also updates each enclosing tunnel's own flow (not a
+        // mirror transport's, which is counted, not recorded)
+        for (int i = 0; i < p.tunnelDepth; i++) {
+          DecodedPacket layer = p.outer[i];
+          if (!layer.tunnelTransport && layer.ipVersion != 0 && hasTransport(layer)) {
+            withFlow++;
+            ipBytes += layer.ipLen;
+          }
+        }
+      }
       worker.onEvent(slot, seq, true);
       assertEquals(0, worker.errors, "the worker threw (logged above)");
       assertTrue(table.size() <= MAX_FLOWS, "flows open " + table.size());
