@@ -136,7 +136,7 @@ public final class FlowTable {
         }
         break;
       case Flow.KIND_UDP:
-        f.lastNanos = t;
+        f.seen(t);
         if (isOrig) {
           f.checkHistory(0x1, 'D', counters);
         } else {
@@ -145,11 +145,11 @@ public final class FlowTable {
         addPayload(sender, p.payloadLen);
         break;
       case Flow.KIND_ICMP:
-        f.lastNanos = t;
+        f.seen(t);
         addPayload(sender, p.ipLen - (p.l4Offset - p.ipOffset) - 8);
         break;
       default:
-        f.lastNanos = t;
+        f.seen(t);
         break;
     }
     sender.pkts++;

@@ -232,4 +232,26 @@ class FlowTableTest {
     h.table.advanceTime(Pkt.ns(160));
     assertEquals(1, h.out.size());
   }
+
+  @Test
+  void packetTimeGoingBackNeverMakesANegativeDuration() {
+    // a capture whose clock steps back inside a flow (found by FlowPathFuzzTest: crash-b96447ad...):
+    // Zeek would take the older packet's time as last_time; here last_time only moves forward
+    Flow udp = new Harness().feed(
+        Pkt.udp(10.0, "10.0.0.1", 5000, "10.0.0.2", 6000, 10),
+        Pkt.udp(12.0, "10.0.0.2", 6000, "10.0.0.1", 5000, 10),
+        Pkt.udp(9.0, "10.0.0.1", 5000, "10.0.0.2", 6000, 10)).only();
+    assertEquals(3, udp.getOrigPkts() + udp.getRespPkts());
+    assertEquals(10, udp.getTs().getSeconds());
+    assertEquals(12, udp.getLastTs().getSeconds());
+    assertEquals(2, udp.getDuration().getSeconds());
+    assertEquals(0, udp.getDuration().getNanos());
+
+    Flow tcp = new Harness().feed(
+        Pkt.tcp(10.0, "10.0.0.1", 40000, "10.0.0.2", 80, "S", 100, 0, 0),
+        Pkt.tcp(8.5, "10.0.0.2", 80, "10.0.0.1", 40000, "SA", 500, 101, 0)).only();
+    assertEquals(0, tcp.getDuration().getSeconds());
+    assertEquals(0, tcp.getDuration().getNanos());
+    assertEquals(tcp.getTs(), tcp.getLastTs());
+  }
 }
