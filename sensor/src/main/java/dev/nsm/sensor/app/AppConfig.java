@@ -37,9 +37,30 @@ public final class AppConfig {
    * the default is off.
    */
   public final boolean analysePartial;
+  /** DNS messages waiting for their pair in one worker, over all its flows (see {@link DnsPending}). */
+  public final int dnsMaxPending;
+  /** Their estimated heap in one worker, in bytes. */
+  public final long dnsPendingBytes;
+
+  /** Defaults of the whole sensor's DNS pending caps (split between the workers). */
+  public static final int DEFAULT_DNS_MAX_PENDING = 200_000;
+  public static final long DEFAULT_DNS_PENDING_BYTES = 128L << 20;
+  /** The least a worker's DNS pending byte cap may be (a few messages). */
+  public static final long MIN_DNS_PENDING_BYTES = 64L << 10;
 
   public AppConfig(int reassemblyFlowCapBytes, int reassemblyMaxRanges, long reassemblyWorkerBytes,
       int reassemblyPageSize, int probeBytes, int starttlsBytes, boolean analysePartial) {
+    this(reassemblyFlowCapBytes, reassemblyMaxRanges, reassemblyWorkerBytes, reassemblyPageSize, probeBytes,
+        starttlsBytes, analysePartial, DEFAULT_DNS_MAX_PENDING, DEFAULT_DNS_PENDING_BYTES);
+  }
+
+  public AppConfig(int reassemblyFlowCapBytes, int reassemblyMaxRanges, long reassemblyWorkerBytes,
+      int reassemblyPageSize, int probeBytes, int starttlsBytes, boolean analysePartial, int dnsMaxPending,
+      long dnsPendingBytes) {
+    if (dnsMaxPending < 1 || dnsPendingBytes < MIN_DNS_PENDING_BYTES) {
+      throw new IllegalArgumentException("DNS pending caps out of range: " + dnsMaxPending + " messages, "
+          + dnsPendingBytes + " bytes (at least 1 message and " + MIN_DNS_PENDING_BYTES + " bytes)");
+    }
     if (reassemblyPageSize < 16 || Integer.bitCount(reassemblyPageSize) != 1) {
       throw new IllegalArgumentException("reassembly page size must be a power of two >= 16, not " + reassemblyPageSize);
     }
@@ -62,6 +83,8 @@ public final class AppConfig {
     this.probeBytes = probeBytes;
     this.starttlsBytes = starttlsBytes;
     this.analysePartial = analysePartial;
+    this.dnsMaxPending = dnsMaxPending;
+    this.dnsPendingBytes = dnsPendingBytes;
   }
 
   /** Defaults for one worker holding the whole sensor's reassembly memory. */
@@ -73,12 +96,18 @@ public final class AppConfig {
   /** These bounds with the given reassembly caps: per flow direction, and in total for the sensor. */
   public AppConfig withReassembly(int flowCapBytes, long totalBytes) {
     return new AppConfig(flowCapBytes, reassemblyMaxRanges, totalBytes, reassemblyPageSize, probeBytes,
-        starttlsBytes, analysePartial);
+        starttlsBytes, analysePartial, dnsMaxPending, dnsPendingBytes);
   }
 
   public AppConfig withAnalysePartial(boolean on) {
     return new AppConfig(reassemblyFlowCapBytes, reassemblyMaxRanges, reassemblyWorkerBytes, reassemblyPageSize,
-        probeBytes, starttlsBytes, on);
+        probeBytes, starttlsBytes, on, dnsMaxPending, dnsPendingBytes);
+  }
+
+  /** These bounds with the given DNS pending caps (for the whole sensor: {@link #perWorker} splits them). */
+  public AppConfig withDnsPending(int maxMessages, long bytes) {
+    return new AppConfig(reassemblyFlowCapBytes, reassemblyMaxRanges, reassemblyWorkerBytes, reassemblyPageSize,
+        probeBytes, starttlsBytes, analysePartial, maxMessages, bytes);
   }
 
   /** The total reassembly memory split over {@code workers} (never below one flow cap each). */
@@ -88,6 +117,7 @@ public final class AppConfig {
     }
     long each = Math.max(reassemblyFlowCapBytes, reassemblyWorkerBytes / workers);
     return new AppConfig(reassemblyFlowCapBytes, reassemblyMaxRanges, each, reassemblyPageSize, probeBytes,
-        starttlsBytes, analysePartial);
+        starttlsBytes, analysePartial, Math.max(1, dnsMaxPending / workers),
+        Math.max(MIN_DNS_PENDING_BYTES, dnsPendingBytes / workers));
   }
 }

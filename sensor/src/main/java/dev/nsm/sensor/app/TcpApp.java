@@ -908,6 +908,9 @@ final class TcpApp extends AppFlow implements HttpTransactionListener {
     dropLargePrefixes();
     http = null;
     tls = null;
+    if (dns != null) {
+      dns.discard(); // no-op after end(): its finish() took every pending message off the worker's list
+    }
     dns = null;
   }
 

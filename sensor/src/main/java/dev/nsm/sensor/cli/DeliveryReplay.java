@@ -102,7 +102,7 @@ final class DeliveryReplay {
     // Sensor service is already answering meanwhile
     HttpEndpoint http = null;
     PrometheusMeterRegistry registry = null;
-    FlowConfig flowConfig = FlowConfig.defaults().withMaxFlows(cmd.maxFlows).perWorker(cmd.workers);
+    FlowConfig flowConfig = FlowConfig.defaults().withMaxFlows(cmd.maxFlows).withMaxBytes(cmd.flowMemory).perWorker(cmd.workers);
     Pipeline pipeline = new Pipeline(cmd.workers, cmd.ringSize, flowConfig, delivery.output());
     int code = 0;
     PacketSource source = null;

@@ -3,6 +3,7 @@ package dev.nsm.sensor.cli;
 import dev.nsm.proto.v1.Event;
 import dev.nsm.sensor.capture.CaptureFiles;
 import dev.nsm.sensor.capture.CaptureFormatException;
+import dev.nsm.parsers.packet.IpDefragmenter;
 import dev.nsm.sensor.app.AppConfig;
 import dev.nsm.sensor.capture.PacketSource;
 import dev.nsm.sensor.flow.FlowConfig;
@@ -59,6 +60,30 @@ public final class ReplayCommand implements Callable<Integer> {
       description = "flows held at once over all workers; past it the least recently active is "
           + "evicted and counted (default: ${DEFAULT-VALUE})")
   int maxFlows;
+
+  @Option(names = "--flow-memory", paramLabel = "BYTES", defaultValue = "536870912",
+      description = "estimated heap of the flows over all workers (1 KiB a flow, 3 KiB while DNS/TLS/HTTP state "
+          + "is held); past it the least recently active are evicted and counted (default: ${DEFAULT-VALUE})")
+  long flowMemory;
+
+  @Option(names = "--dns-max-pending", paramLabel = "N", defaultValue = "200000",
+      description = "DNS messages waiting for their pair over all flows; past it the oldest is written unpaired, "
+          + "counted and noticed (default: ${DEFAULT-VALUE})")
+  int dnsMaxPending;
+
+  @Option(names = "--dns-pending-memory", paramLabel = "BYTES", defaultValue = "134217728",
+      description = "their estimated heap (~0.5 KiB each); past it the same (default: ${DEFAULT-VALUE})")
+  long dnsPendingMemory;
+
+  @Option(names = "--fragments-max-datagrams", paramLabel = "N", defaultValue = "4096",
+      description = "IP datagrams in reassembly at once; past it the oldest is dropped and counted "
+          + "(default: ${DEFAULT-VALUE})")
+  int fragmentsMaxDatagrams;
+
+  @Option(names = "--fragments-memory", paramLabel = "BYTES", defaultValue = "67108864",
+      description = "fragment bytes held at once (at least 65535); past it the oldest datagrams are dropped and "
+          + "counted (default: ${DEFAULT-VALUE})")
+  long fragmentsMemory;
 
   @Option(names = "--reassembly-flow-cap", paramLabel = "BYTES", defaultValue = "262144",
       description = "out-of-order TCP bytes held per flow direction; past it a hole is skipped, "
@@ -146,9 +171,17 @@ public final class ReplayCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--max-flows must be at least --workers, not " + maxFlows);
     }
     AppConfig appConfig;
+    FlowConfig flowConfig;
+    IpDefragmenter defrag;
     try {
       appConfig = AppConfig.defaults().withReassembly(reassemblyFlowCap, reassemblyMemory)
-          .withAnalysePartial(analysePartial).perWorker(workers);
+          .withAnalysePartial(analysePartial).withDnsPending(dnsMaxPending, dnsPendingMemory).perWorker(workers);
+      if (flowMemory < (long) FlowConfig.MIN_FLOWS_PER_TABLE * FlowConfig.FLOW_BYTES * workers) {
+        throw new IllegalArgumentException("--flow-memory must hold 1024 flows x workers ("
+            + (long) FlowConfig.MIN_FLOWS_PER_TABLE * FlowConfig.FLOW_BYTES * workers + " bytes), not " + flowMemory);
+      }
+      flowConfig = FlowConfig.defaults().withMaxFlows(maxFlows).withMaxBytes(flowMemory).perWorker(workers);
+      defrag = new IpDefragmenter(fragmentsMaxDatagrams, fragmentsMemory, IpDefragmenter.DEFAULT_TIMEOUT_NANOS);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -178,8 +211,7 @@ public final class ReplayCommand implements Callable<Integer> {
     String inputError = null;
     JsonLines json = new JsonLines(new BufferedOutputStream(os, 1 << 20));
     RecordRing records = new RecordRing(8192, json);
-    FlowConfig flowConfig = FlowConfig.defaults().withMaxFlows(maxFlows).perWorker(workers);
-    Pipeline pipeline = new Pipeline(workers, ringSize, flowConfig, appConfig, records);
+    Pipeline pipeline = new Pipeline(workers, ringSize, flowConfig, appConfig, defrag, records);
     Ingest ingest = pipeline.ingest();
     Progress bar = progress && System.console() != null ? new Progress(source, err) : null;
     try {

@@ -139,7 +139,9 @@ public final class Daemon {
         return fail(EXIT_BAD_CONFIG, "output.path: cannot write " + c.output.path + ": " + e.getMessage());
       }
     }
-    pipeline = new Pipeline(c.pipeline.workers, c.pipeline.ringSize, flowConfig(c), appConfig(c), output);
+    pipeline = new Pipeline(c.pipeline.workers, c.pipeline.ringSize, flowConfig(c), appConfig(c),
+        new dev.nsm.parsers.packet.IpDefragmenter(c.protocols.fragments.maxDatagrams, c.protocols.fragments.memory,
+            dev.nsm.parsers.packet.IpDefragmenter.DEFAULT_TIMEOUT_NANOS), output);
     long maxTimeout = 0;
     for (SensorConfig.Interface itf : c.capture.interfaces) {
       maxTimeout = Math.max(maxTimeout, itf.immediate ? 0 : itf.timeout.toNanos());
@@ -416,6 +418,7 @@ public final class Daemon {
         .withInactivity(t.tcpInactivity.toNanos(), t.udpInactivity.toNanos(), t.icmpInactivity.toNanos(), t.otherInactivity.toNanos())
         .withVlanInKey(c.flows.vlanInKey)
         .withMaxFlows(c.flows.maxFlows)
+        .withMaxBytes(c.flows.memory)
         .perWorker(c.pipeline.workers);
   }
 
@@ -424,6 +427,7 @@ public final class Daemon {
     return dev.nsm.sensor.app.AppConfig.defaults()
         .withReassembly((int) p.reassembly.flowCap, p.reassembly.memory)
         .withAnalysePartial(p.analysePartial)
+        .withDnsPending(p.dns.maxPending, p.dns.pendingMemory)
         .perWorker(c.pipeline.workers);
   }
 

@@ -56,6 +56,9 @@ public final class Flow {
   Endpoint orig = new Endpoint();
   Endpoint resp = new Endpoint();
 
+  /** Estimated heap counted for this flow by its table (FlowConfig.FLOW_BYTES [+ APP_STATE_BYTES]). */
+  int weight;
+
   // ---- times (Zeek's start_time and last_time)
   long startNanos;
   long lastNanos;

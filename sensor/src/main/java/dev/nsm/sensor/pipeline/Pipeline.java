@@ -29,7 +29,7 @@ public final class Pipeline {
   private final RingBuffer<PacketSlot> ring;
   private final List<FlowWorker> workers = new ArrayList<>();
   private final PipelineCounters counters = new PipelineCounters();
-  private final IpDefragmenter defrag = new IpDefragmenter();
+  private final IpDefragmenter defrag;
   private final Ingest ingest;
   private final CountDownLatch flushed;
 
@@ -42,6 +42,13 @@ public final class Pipeline {
    * @param appConfig one worker's application layer bounds (reassembly memory already split)
    */
   public Pipeline(int workerCount, int ringSize, FlowConfig flowConfig, AppConfig appConfig, RecordSink sink) {
+    this(workerCount, ringSize, flowConfig, appConfig, new IpDefragmenter(), sink);
+  }
+
+  /** @param defrag the feeding thread's IP defragmenter, with its caps in datagrams and bytes */
+  public Pipeline(int workerCount, int ringSize, FlowConfig flowConfig, AppConfig appConfig, IpDefragmenter defrag,
+      RecordSink sink) {
+    this.defrag = defrag;
     if (workerCount < 1) {
       throw new IllegalArgumentException("workers must be at least 1");
     }
