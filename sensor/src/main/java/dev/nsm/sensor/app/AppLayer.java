@@ -61,6 +61,7 @@ public final class AppLayer implements FlowObserver {
     this.counters = counters;
     this.budget = new ReassemblyBudget(config.reassemblyWorkerBytes, config.reassemblyPageSize);
     this.dnsPending = new DnsPending(this, config.dnsMaxPending, config.dnsPendingBytes);
+    counters.http.setPendingCaps(config.httpMaxPending, config.httpPendingBytes);
   }
 
   /** DNS messages waiting for their pair, over the worker's flows (for gauges and tests). */

@@ -75,6 +75,15 @@ public final class ReplayCommand implements Callable<Integer> {
       description = "their estimated heap (~0.5 KiB each); past it the same (default: ${DEFAULT-VALUE})")
   long dnsPendingMemory;
 
+  @Option(names = "--http-max-pending", paramLabel = "N", defaultValue = "100000",
+      description = "HTTP requests waiting for their response over all connections; past it the oldest is written "
+          + "unanswered, counted and noticed (default: ${DEFAULT-VALUE})")
+  int httpMaxPending;
+
+  @Option(names = "--http-pending-memory", paramLabel = "BYTES", defaultValue = "67108864",
+      description = "their estimated heap (~0.4 KiB each plus their strings); past it the same (default: ${DEFAULT-VALUE})")
+  long httpPendingMemory;
+
   @Option(names = "--fragments-max-datagrams", paramLabel = "N", defaultValue = "4096",
       description = "IP datagrams in reassembly at once; past it the oldest is dropped and counted "
           + "(default: ${DEFAULT-VALUE})")
@@ -175,7 +184,8 @@ public final class ReplayCommand implements Callable<Integer> {
     IpDefragmenter defrag;
     try {
       appConfig = AppConfig.defaults().withReassembly(reassemblyFlowCap, reassemblyMemory)
-          .withAnalysePartial(analysePartial).withDnsPending(dnsMaxPending, dnsPendingMemory).perWorker(workers);
+          .withAnalysePartial(analysePartial).withDnsPending(dnsMaxPending, dnsPendingMemory)
+          .withHttpPending(httpMaxPending, httpPendingMemory).perWorker(workers);
       if (flowMemory < (long) FlowConfig.MIN_FLOWS_PER_TABLE * FlowConfig.FLOW_BYTES * workers) {
         throw new IllegalArgumentException("--flow-memory must hold 1024 flows x workers ("
             + (long) FlowConfig.MIN_FLOWS_PER_TABLE * FlowConfig.FLOW_BYTES * workers + " bytes), not " + flowMemory);

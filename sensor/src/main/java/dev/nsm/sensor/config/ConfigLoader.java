@@ -215,6 +215,9 @@ public final class ConfigLoader {
     range("protocols.dns.max_pending", c.protocols.dns.maxPending, c.pipeline.workers, 100_000_000);
     sizeRange("protocols.dns.pending_memory", c.protocols.dns.pendingMemory,
         dev.nsm.sensor.app.AppConfig.MIN_DNS_PENDING_BYTES * c.pipeline.workers, 1L << 40, "64KiB x workers");
+    range("protocols.http.max_pending", c.protocols.http.maxPending, c.pipeline.workers, 100_000_000);
+    sizeRange("protocols.http.pending_memory", c.protocols.http.pendingMemory,
+        dev.nsm.sensor.app.AppConfig.MIN_HTTP_PENDING_BYTES * c.pipeline.workers, 1L << 40, "64KiB x workers");
     range("output.stats_interval", c.output.statsInterval, Duration.ofSeconds(1), day);
     checkOutput(c.output.path, baseDir);
     if (c.metrics.enabled) {

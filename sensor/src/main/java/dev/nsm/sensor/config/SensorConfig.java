@@ -45,7 +45,7 @@ public final class SensorConfig {
     this.capture = capture; // required: ConfigLoader says so when it is missing
     this.pipeline = orElse(pipeline, new Pipeline(null, null));
     this.flows = orElse(flows, new Flows(null, null, null, null));
-    this.protocols = orElse(protocols, new Protocols(null, null, null, null));
+    this.protocols = orElse(protocols, new Protocols(null, null, null, null, null));
     this.output = orElse(output, new Output(null, null));
     this.metrics = orElse(metrics, new Metrics(null, null));
     this.logging = orElse(logging, new Logging(null));
@@ -105,6 +105,8 @@ public final class SensorConfig {
     m.put("protocols.fragments.memory", String.valueOf(protocols.fragments.memory));
     m.put("protocols.dns.max_pending", String.valueOf(protocols.dns.maxPending));
     m.put("protocols.dns.pending_memory", String.valueOf(protocols.dns.pendingMemory));
+    m.put("protocols.http.max_pending", String.valueOf(protocols.http.maxPending));
+    m.put("protocols.http.pending_memory", String.valueOf(protocols.http.pendingMemory));
     m.put("protocols.analyse_partial", String.valueOf(protocols.analysePartial));
     m.put("output.path", output.path);
     m.put("output.stats_interval", String.valueOf(output.statsInterval));
@@ -242,6 +244,7 @@ public final class SensorConfig {
     public final Reassembly reassembly;
     public final Fragments fragments;
     public final DnsLimits dns;
+    public final HttpLimits http;
     /** Whether TCP connections that began without SYN or SYN-ACK are analysed (Zeek: no). */
     public final boolean analysePartial;
 
@@ -249,10 +252,12 @@ public final class SensorConfig {
     Protocols(@JsonProperty("reassembly") Reassembly reassembly,
         @JsonProperty("fragments") Fragments fragments,
         @JsonProperty("dns") DnsLimits dns,
+        @JsonProperty("http") HttpLimits http,
         @JsonProperty("analyse_partial") Boolean analysePartial) {
       this.reassembly = orElse(reassembly, new Reassembly(null, null));
       this.fragments = orElse(fragments, new Fragments(null, null));
       this.dns = orElse(dns, new DnsLimits(null, null));
+      this.http = orElse(http, new HttpLimits(null, null));
       this.analysePartial = orElse(analysePartial, false);
     }
   }
@@ -300,6 +305,21 @@ public final class SensorConfig {
         @JsonProperty("pending_memory") @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = Units.SizeDeserializer.class) Long pendingMemory) {
       this.maxPending = orElse(maxPending, dev.nsm.sensor.app.AppConfig.DEFAULT_DNS_MAX_PENDING);
       this.pendingMemory = orElse(pendingMemory, dev.nsm.sensor.app.AppConfig.DEFAULT_DNS_PENDING_BYTES);
+    }
+  }
+
+  /** {@code protocols.http:} HTTP requests waiting for their response, over all connections. */
+  public static final class HttpLimits {
+    /** Transactions waiting, over all workers. */
+    public final int maxPending;
+    /** Their estimated heap, over all workers. */
+    public final long pendingMemory;
+
+    @JsonCreator
+    HttpLimits(@JsonProperty("max_pending") Integer maxPending,
+        @JsonProperty("pending_memory") @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = Units.SizeDeserializer.class) Long pendingMemory) {
+      this.maxPending = orElse(maxPending, dev.nsm.sensor.app.AppConfig.DEFAULT_HTTP_MAX_PENDING);
+      this.pendingMemory = orElse(pendingMemory, dev.nsm.sensor.app.AppConfig.DEFAULT_HTTP_PENDING_BYTES);
     }
   }
 

@@ -428,6 +428,7 @@ public final class Daemon {
         .withReassembly((int) p.reassembly.flowCap, p.reassembly.memory)
         .withAnalysePartial(p.analysePartial)
         .withDnsPending(p.dns.maxPending, p.dns.pendingMemory)
+        .withHttpPending(p.http.maxPending, p.http.pendingMemory)
         .perWorker(c.pipeline.workers);
   }
 

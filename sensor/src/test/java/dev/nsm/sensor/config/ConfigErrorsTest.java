@@ -181,6 +181,8 @@ class ConfigErrorsTest {
       "pipeline:\\n  workers: 4\\nflows:\\n  memory: 2MiB|flows.memory: must be from 4MiB (1024 flows x workers) to 1024GiB, not 2MiB",
       "protocols:\\n  fragments:\\n    max_datagrams: 0|protocols.fragments.max_datagrams: must be from 1 to 1000000, not 0",
       "protocols:\\n  fragments:\\n    memory: 60000|protocols.fragments.memory: must be from 64KiB to 16GiB, not 60000",
+      "protocols:\\n  http:\\n    max_pending: 0|protocols.http.max_pending: must be from 1 to 100000000, not 0",
+      "protocols:\\n  http:\\n    pending_memory: 1000|protocols.http.pending_memory: must be from 64KiB (64KiB x workers) to 1024GiB, not 1000",
       "protocols:\\n  dns:\\n    max_pending: 0|protocols.dns.max_pending: must be from 1 to 100000000, not 0",
       "protocols:\\n  dns:\\n    pending_memory: 1KiB|protocols.dns.pending_memory: must be from 64KiB (64KiB x workers) to 1024GiB, not 1KiB",
   })
