@@ -433,6 +433,8 @@ public final class TlsStreamParser {
     TlsCertificate c = TlsCertificate.of(der);
     if (!c.parsed) {
       issue(TlsIssue.CERTIFICATE_UNPARSABLE);
+    } else if (c.partialError != null) {
+      issue(TlsIssue.CERTIFICATE_PARTIAL);
     }
     out.add(c);
   }
