@@ -30,8 +30,11 @@ shift || true
 limits=("$@")
 if (( ${#limits[@]} == 0 )); then limits=(1000000); fi
 MiB=$((1 << 20))
-BUDGET=(--flow-memory $((256 * MiB)) --reassembly-memory $((128 * MiB)) --dns-pending-memory $((64 * MiB))
-        --http-pending-memory $((32 * MiB)) --fragments-memory $((32 * MiB)))
+# FLOW_MIB, REASSEMBLY_MIB, DNS_MIB, HTTP_MIB, FRAG_MIB override a share (e.g. DNS_MIB=8 to see the
+# DNS pending cap at work before the flow cap); CAPTURES="dns-flood" runs only that one
+BUDGET=(--flow-memory $((${FLOW_MIB:-256} * MiB)) --reassembly-memory $((${REASSEMBLY_MIB:-128} * MiB))
+        --dns-pending-memory $((${DNS_MIB:-64} * MiB)) --http-pending-memory $((${HTTP_MIB:-32} * MiB))
+        --fragments-memory $((${FRAG_MIB:-32} * MiB)))
 
 jar=sensor/target/sensor.jar
 if [[ ! -f $jar ]]; then
@@ -46,7 +49,7 @@ fi
 
 fail=0
 printf '%-15s %9s %8s %8s %7s %6s %9s %9s %8s %9s %9s %9s %9s %8s %8s %10s %s\n' capture max_flows rss_MiB live_MiB wall_s cpu_s made evicted ev_mem timed_out closed flushed records dns_ev http_ev missed_B legit
-for cap in syn-flood dns-flood gap-flood; do
+for cap in ${CAPTURES:-syn-flood dns-flood gap-flood}; do
   for limit in "${limits[@]}"; do
     out=$dir/$cap-$limit.jsonl
     /usr/bin/time -v java -Xmx1g -Xlog:gc:file="$dir/$cap-$limit.gc.log" -jar "$jar" replay "$dir/$cap.pcap" \
