@@ -133,6 +133,57 @@ public final class Pipeline {
     return n;
   }
 
+  /** Estimated heap of the open flows, in bytes (the flow tables' byte caps count it). */
+  public long flowBytes() {
+    long n = 0;
+    for (FlowWorker w : workers) {
+      n += w.table().bytes();
+    }
+    return n;
+  }
+
+  /** DNS messages waiting for their pair, and their estimated bytes, over the workers. */
+  public long dnsPending() {
+    long n = 0;
+    for (FlowWorker w : workers) {
+      n += w.app().dnsPendingCount();
+    }
+    return n;
+  }
+
+  public long dnsPendingBytes() {
+    long n = 0;
+    for (FlowWorker w : workers) {
+      n += w.app().dnsPendingBytes();
+    }
+    return n;
+  }
+
+  /** HTTP requests waiting for their response, their estimated bytes, and those the caps wrote early. */
+  public long httpPending() {
+    long n = 0;
+    for (FlowWorker w : workers) {
+      n += w.app().counters().http.pendingTotal();
+    }
+    return n;
+  }
+
+  public long httpPendingBytes() {
+    long n = 0;
+    for (FlowWorker w : workers) {
+      n += w.app().counters().http.pendingBytesTotal();
+    }
+    return n;
+  }
+
+  public long httpPendingEvicted() {
+    long n = 0;
+    for (FlowWorker w : workers) {
+      n += w.app().counters().http.pendingEvicted();
+    }
+    return n;
+  }
+
   /** The IP defragmenter's counters (written by the feeding thread). */
   public IpDefragmenter defragmenter() {
     return defrag;

@@ -40,6 +40,8 @@ import java.util.concurrent.CountDownLatch;
  */
 class FlowPathFuzzTest {
   private static final int MAX_FLOWS = 16;
+  private static final long MAX_FLOW_BYTES = 10 << 10;
+  private static final int MAX_DNS_PENDING = 4;
 
   @FuzzTest
   void packets(byte[] data) {
@@ -57,9 +59,12 @@ class FlowPathFuzzTest {
       }
     };
     // the whole worker path: flow table and application layer (DNS/TLS/HTTP parsers, reassembly)
+    // small caps, so that every eviction path runs: 16 flows, 10 KiB of flows (3 with app state),
+    // 4 pending DNS messages, 4 pending HTTP requests over all connections
     dev.nsm.sensor.app.AppLayer app = new dev.nsm.sensor.app.AppLayer(
-        dev.nsm.sensor.app.AppConfig.defaults(), sink, new dev.nsm.sensor.app.AppCounters());
-    FlowTable table = new FlowTable(FlowConfig.defaults().withMaxFlows(MAX_FLOWS), sink, fc, app);
+        dev.nsm.sensor.app.AppConfig.defaults().withDnsPending(MAX_DNS_PENDING, 64 << 10).withHttpPending(4, 64 << 10),
+        sink, new dev.nsm.sensor.app.AppCounters());
+    FlowTable table = new FlowTable(FlowConfig.defaults().withMaxFlows(MAX_FLOWS).withMaxBytes(MAX_FLOW_BYTES), sink, fc, app);
     FlowWorker worker = new FlowWorker(0, table, fc, app, new CountDownLatch(1));
 
     FuzzChunks in = new FuzzChunks(data);
@@ -82,6 +87,8 @@ class FlowPathFuzzTest {
       worker.onEvent(slot, seq, true);
       assertEquals(0, worker.errors, "the worker threw (logged above)");
       assertTrue(table.size() <= MAX_FLOWS, "flows open " + table.size());
+      assertTrue(table.bytes() <= MAX_FLOW_BYTES || table.size() == 1, "flow bytes " + table.bytes());
+      assertTrue(app.dnsPendingCount() <= MAX_DNS_PENDING, "DNS pending " + app.dnsPendingCount());
       assertEquals(fc.flowsMade, fc.flowRecords + table.size(), "flows made = written + open");
       assertEquals(records.size(), fc.flowRecords);
     }
@@ -99,6 +106,11 @@ class FlowPathFuzzTest {
     assertEquals(packets, byResult, "each packet has one decode outcome");
     assertEquals(counters.packetsDecoded, counters.byResult[DecodeResult.OK.ordinal()]);
     assertEquals(0, table.size(), "flows left after the end of input");
+    assertEquals(0, table.bytes(), "flow bytes left after the end of input");
+    assertEquals(0, app.dnsPendingCount(), "DNS messages left waiting");
+    assertEquals(0, app.dnsPendingBytes());
+    assertEquals(0, app.counters().http.pendingTotal(), "HTTP requests left waiting");
+    assertEquals(0, app.counters().http.pendingBytesTotal());
     assertEquals(fc.flowsMade, fc.flowRecords, "every flow written once");
     assertEquals(fc.flowRecords,
         fc.flowsEvicted + fc.flowsTimedOut + fc.flowsClosed + fc.flowsReused + fc.flowsFlushed, "end reasons");
