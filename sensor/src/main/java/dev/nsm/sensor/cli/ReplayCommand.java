@@ -161,6 +161,14 @@ public final class ReplayCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  /** A cap below its least value: one line naming the option, exit 2. */
+  private void checkCap(String option, long value, long min, String minName) {
+    if (value < min) {
+      throw new CommandLine.ParameterException(spec.commandLine(), option + " must be at least " + min
+          + (minName == null ? "" : " (" + minName + ")") + ", not " + value);
+    }
+  }
+
   /** Exit code: records still unacked by a collector after --drain-timeout. */
   public static final int EXIT_UNDELIVERED = 3;
 
@@ -179,6 +187,14 @@ public final class ReplayCommand implements Callable<Integer> {
     if (maxFlows < workers) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--max-flows must be at least --workers, not " + maxFlows);
     }
+    checkCap("--flow-memory", flowMemory, (long) FlowConfig.MIN_FLOWS_PER_TABLE * FlowConfig.FLOW_BYTES * workers,
+        "1024 flows x --workers");
+    checkCap("--dns-max-pending", dnsMaxPending, workers, "--workers");
+    checkCap("--dns-pending-memory", dnsPendingMemory, AppConfig.MIN_DNS_PENDING_BYTES * workers, "65536 x --workers");
+    checkCap("--http-max-pending", httpMaxPending, workers, "--workers");
+    checkCap("--http-pending-memory", httpPendingMemory, AppConfig.MIN_HTTP_PENDING_BYTES * workers, "65536 x --workers");
+    checkCap("--fragments-max-datagrams", fragmentsMaxDatagrams, 1, null);
+    checkCap("--fragments-memory", fragmentsMemory, 65535, null);
     AppConfig appConfig;
     FlowConfig flowConfig;
     IpDefragmenter defrag;
@@ -186,10 +202,6 @@ public final class ReplayCommand implements Callable<Integer> {
       appConfig = AppConfig.defaults().withReassembly(reassemblyFlowCap, reassemblyMemory)
           .withAnalysePartial(analysePartial).withDnsPending(dnsMaxPending, dnsPendingMemory)
           .withHttpPending(httpMaxPending, httpPendingMemory).perWorker(workers);
-      if (flowMemory < (long) FlowConfig.MIN_FLOWS_PER_TABLE * FlowConfig.FLOW_BYTES * workers) {
-        throw new IllegalArgumentException("--flow-memory must hold 1024 flows x workers ("
-            + (long) FlowConfig.MIN_FLOWS_PER_TABLE * FlowConfig.FLOW_BYTES * workers + " bytes), not " + flowMemory);
-      }
       flowConfig = FlowConfig.defaults().withMaxFlows(maxFlows).withMaxBytes(flowMemory).perWorker(workers);
       defrag = new IpDefragmenter(fragmentsMaxDatagrams, fragmentsMemory, IpDefragmenter.DEFAULT_TIMEOUT_NANOS);
     } catch (IllegalArgumentException e) {
