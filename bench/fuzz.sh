@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes one Jazzer target for a given time and prints its executions.
 #
-#   bench/fuzz.sh TARGET SECONDS     e.g. bench/fuzz.sh dns 180
+#   bench/fuzz.sh TARGET SECONDS [EXECS]   e.g. bench/fuzz.sh dns 180; with EXECS it stops at
+#                                           whichever comes first (bench/fuzz.sh tls 1800 1000000)
 #   bench/fuzz.sh --list             the targets
 #   bench/fuzz.sh all SECONDS        every target in turn, SECONDS each, then a table
 #
@@ -46,13 +47,14 @@ ORDER=(pcap pcapng ethernet raw-ip loopback linux-cooked ppp defrag tcp dns dns-
 if [[ "${1:-}" == "--list" || $# -lt 2 ]]; then
   for t in "${ORDER[@]}"; do printf '%-13s %s\n' "$t" "${TARGETS[$t]#* }"; done
   [[ "${1:-}" == "--list" ]] && exit 0
-  echo "usage: $0 TARGET|all SECONDS" >&2
+  echo "usage: $0 TARGET|all SECONDS [EXECS]" >&2
   exit 2
 fi
 
 secs=$2
+max_execs=${3:-0} # 0: no bound (Jazzer's max_executions)
 if [[ "$1" == all ]]; then
-  for t in "${ORDER[@]}"; do "$0" "$t" "$secs" || true; done
+  for t in "${ORDER[@]}"; do "$0" "$t" "$secs" "$max_execs" || true; done
   exit 0
 fi
 spec=${TARGETS[$1]:-}
@@ -70,7 +72,7 @@ before=$(ls "$resdir" 2>/dev/null | grep -c '^crash-' || true)
 set +e
 # -am and the test phase: the module's dependencies come from this tree (target/classes), never from a
 # protocol-parsers jar some other build installed in ~/.m2; -Dtest keeps every other test out
-JAZZER_FUZZ=1 JAZZER_MAX_DURATION="${secs}s" nice -n 19 \
+JAZZER_FUZZ=1 JAZZER_MAX_DURATION="${secs}s" JAZZER_MAX_EXECUTIONS="$max_execs" nice -n 19 \
   mvn -B -pl "$module" -am test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false >"$log" 2>&1
 rc=$?
 set -e

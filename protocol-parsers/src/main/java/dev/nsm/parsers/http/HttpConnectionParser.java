@@ -275,6 +275,14 @@ public final class HttpConnectionParser {
     return pairing.pendingCount();
   }
 
+  /**
+   * The connection is dropped without {@link #onClose} (its state thrown away after a failure): its
+   * pending transactions stop counting against the worker's caps, and are not handed on.
+   */
+  public void discard() {
+    pairing.discard();
+  }
+
   /** Whether HTTP parsing gave up on this connection (it was not HTTP, or stopped being it). */
   public boolean gaveUp() {
     return removed || (client.state == State.BAD_MESSAGE && server.state == State.BAD_MESSAGE);
@@ -733,8 +741,14 @@ public final class HttpConnectionParser {
     }
     if (h.proxy) {
       tx.addProxied(h.upper + " -> " + HttpText.text(b, vs, end - vs));
+      pairing.reweigh(tx);
       return;
     }
+    headerValue(s, h, tx, b, vs, end, trailer);
+    pairing.reweigh(tx); // a header value may have grown the transaction: the worker's caps see it
+  }
+
+  private void headerValue(HttpStream s, HttpHeaderName h, HttpTransaction tx, byte[] b, int vs, int end, boolean trailer) {
     switch (h) {
       case HOST:
         tx.host = HttpText.text(b, vs, end - vs);

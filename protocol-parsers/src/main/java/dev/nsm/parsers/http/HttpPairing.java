@@ -36,6 +36,39 @@ final class HttpPairing {
     if (tx == null) {
       tx = new HttpTransaction(tsNanos, ++transDepth);
       pending.put(index, tx);
+      ctx.pendingLink(this, index, tx);
+    }
+    return tx;
+  }
+
+  /** The worker's pending cap took {@code tx} (off its list already): handed on now, unanswered. */
+  void evicted(int key, HttpTransaction tx) {
+    if (pending.get(key) == tx) {
+      pending.remove(key);
+    }
+    parser.weird(HttpWeird.HTTP_PENDING_EVICTED, true);
+    if (key != 0) {
+      emit(tx);
+    }
+  }
+
+  /** {@code tx}'s fields grew: its estimated size counts against the worker's caps. */
+  void reweigh(HttpTransaction tx) {
+    ctx.pendingReweigh(tx);
+  }
+
+  /** The connection's parser is dropped without finish(): its transactions stop counting. */
+  void discard() {
+    for (HttpTransaction tx : pending.values()) {
+      ctx.pendingUnlink(tx);
+    }
+    pending.clear();
+  }
+
+  private HttpTransaction removePending(int key) {
+    HttpTransaction tx = pending.remove(key);
+    if (tx != null) {
+      ctx.pendingUnlink(tx);
     }
     return tx;
   }
@@ -52,7 +85,7 @@ final class HttpPairing {
         ++currentResponse;
       }
       while (currentResponse < currentRequest) {
-        HttpTransaction tx = pending.remove(currentResponse);
+        HttpTransaction tx = removePending(currentResponse);
         if (tx != null) {
           emit(tx);
         }
@@ -64,6 +97,7 @@ final class HttpPairing {
     tx.method = method;
     tx.uri = uri;
     tx.requestVersion = version;
+    ctx.pendingReweigh(tx);
     return tx;
   }
 
@@ -99,7 +133,7 @@ final class HttpPairing {
     }
     if (!request && !(tx.statusCode >= 0 && informational(tx.statusCode))) {
       emit(tx);
-      pending.remove(currentResponse);
+      removePending(currentResponse);
     }
   }
 
@@ -109,6 +143,7 @@ final class HttpPairing {
     while (it.hasNext()) {
       Map.Entry<Integer, HttpTransaction> e = it.next();
       it.remove();
+      ctx.pendingUnlink(e.getValue());
       if (e.getKey() != 0) {
         emit(e.getValue());
       }

@@ -30,6 +30,26 @@ public final class HttpParserContext {
    */
   public final long ignoreViolationsAfter;
 
+  /**
+   * Pending transactions over all this worker's connections (Zeek bounds them per connection only,
+   * {@link #maxPendingRequests}): at most this many, and at most {@link #maxPendingBytesTotal} of
+   * estimated heap ({@link HttpTransaction#estimateBytes}). Past either, the oldest pending transaction
+   * of another connection is handed on at once, unanswered, counted ({@link #pendingEvicted}) and
+   * weird'ed ({@link HttpWeird#HTTP_PENDING_EVICTED}) on its connection. Set by
+   * {@link #setPendingCaps} before any parser runs.
+   *
+   * <pre>
+   *   head (oldest) ◄──► tx ◄──► tx ◄──► ... ◄──► tail (newest)    through HttpTransaction.prev/nextPending
+   * </pre>
+   */
+  private int maxPendingTotal = Integer.MAX_VALUE;
+  private long maxPendingBytesTotal = Long.MAX_VALUE;
+  private HttpTransaction pendHead;
+  private HttpTransaction pendTail;
+  private int pendCount;
+  private long pendBytes;
+  private long pendingEvicted;
+
   private final long[] counts = new long[HttpWeird.values().length];
   private long transactions;
   /** Inflater output, thrown away: only its length is counted. */
@@ -58,6 +78,98 @@ public final class HttpParserContext {
     this.maxInflatedBytes = maxInflatedBytes;
     this.ignoreViolationsAfter = ignoreViolationsAfter;
     this.uriScratch = new byte[maxLineLength];
+  }
+
+  /** The worker's caps on pending transactions, in entries and estimated bytes (see the fields). */
+  public void setPendingCaps(int maxTransactions, long maxBytes) {
+    if (maxTransactions < 1 || maxBytes < 1) {
+      throw new IllegalArgumentException("HTTP pending caps must be positive: " + maxTransactions + ", " + maxBytes);
+    }
+    this.maxPendingTotal = maxTransactions;
+    this.maxPendingBytesTotal = maxBytes;
+  }
+
+  /** Transactions pending over all connections now. */
+  public int pendingTotal() {
+    return pendCount;
+  }
+
+  /** Their estimated heap now, in bytes. */
+  public long pendingBytesTotal() {
+    return pendBytes;
+  }
+
+  /** Transactions handed on early because a worker cap was reached. */
+  public long pendingEvicted() {
+    return pendingEvicted;
+  }
+
+  void pendingLink(HttpPairing owner, int key, HttpTransaction tx) {
+    tx.pendingOwner = owner;
+    tx.pendingKey = key;
+    tx.pendingBytes = tx.estimateBytes();
+    tx.prevPending = pendTail;
+    tx.nextPending = null;
+    if (pendTail != null) {
+      pendTail.nextPending = tx;
+    } else {
+      pendHead = tx;
+    }
+    pendTail = tx;
+    pendCount++;
+    pendBytes += tx.pendingBytes;
+    enforce(owner);
+  }
+
+  /** The transaction's fields grew (headers read): its estimate again, and the caps. */
+  void pendingReweigh(HttpTransaction tx) {
+    if (tx.pendingOwner == null) {
+      return;
+    }
+    int b = tx.estimateBytes();
+    pendBytes += b - tx.pendingBytes;
+    tx.pendingBytes = b;
+    enforce(tx.pendingOwner);
+  }
+
+  void pendingUnlink(HttpTransaction tx) {
+    if (tx.pendingOwner == null) {
+      return;
+    }
+    if (tx.prevPending != null) {
+      tx.prevPending.nextPending = tx.nextPending;
+    } else {
+      pendHead = tx.nextPending;
+    }
+    if (tx.nextPending != null) {
+      tx.nextPending.prevPending = tx.prevPending;
+    } else {
+      pendTail = tx.prevPending;
+    }
+    tx.prevPending = null;
+    tx.nextPending = null;
+    tx.pendingOwner = null;
+    pendCount--;
+    pendBytes -= tx.pendingBytes;
+  }
+
+  /**
+   * Over a cap: the oldest transactions of other connections go (the connection being parsed keeps
+   * its own, which its per-connection bound {@link #maxPendingRequests} limits).
+   */
+  private void enforce(HttpPairing current) {
+    HttpTransaction tx = pendHead;
+    while ((pendCount > maxPendingTotal || pendBytes > maxPendingBytesTotal) && tx != null) {
+      HttpTransaction next = tx.nextPending;
+      if (tx.pendingOwner != current) {
+        HttpPairing owner = tx.pendingOwner;
+        int key = tx.pendingKey;
+        pendingUnlink(tx);
+        pendingEvicted++;
+        owner.evicted(key, tx);
+      }
+      tx = next;
+    }
   }
 
   /** How many times {@code w} happened, over every connection of this context. */

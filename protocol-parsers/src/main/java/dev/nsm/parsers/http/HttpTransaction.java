@@ -38,6 +38,36 @@ public final class HttpTransaction {
   List<String> respMimeTypes;
   List<String> proxied;
 
+  // ---- the worker's list of pending transactions (HttpParserContext); pendingOwner != null while linked
+  HttpPairing pendingOwner;
+  int pendingKey;
+  int pendingBytes;
+  HttpTransaction prevPending;
+  HttpTransaction nextPending;
+
+  /**
+   * Estimated heap of this transaction while it waits: the object and its map entry
+   * ({@value #BASE_BYTES} bytes), 2 bytes per character of its strings (each at most the line
+   * length), {@value #LIST_ENTRY_BYTES} per MIME type or proxy header kept.
+   */
+  static final int BASE_BYTES = 384;
+  static final int LIST_ENTRY_BYTES = 64;
+
+  int estimateBytes() {
+    long n = BASE_BYTES + 2L * (len(method) + len(host) + len(uri) + len(referrer) + len(version) + len(userAgent)
+        + len(origin) + len(statusMsg) + len(infoMsg) + len(username));
+    n += LIST_ENTRY_BYTES * ((long) size(origMimeTypes) + size(respMimeTypes) + size(proxied));
+    return (int) Math.min(Integer.MAX_VALUE, n);
+  }
+
+  private static int len(String s) {
+    return s == null ? 0 : s.length();
+  }
+
+  private static int size(List<String> l) {
+    return l == null ? 0 : l.size();
+  }
+
   HttpTransaction(long tsNanos, int transDepth) {
     this.tsNanos = tsNanos;
     this.transDepth = transDepth;

@@ -30,6 +30,9 @@ public enum HttpWeird {
   HTTP_REPLY_CODE_MISSING("HTTP_reply_code_missing", "status line without a 3-character status code"),
   HTTP_RESPONSE_BEFORE_REQUEST("HTTP_response_before_request", "more responses than requests: request numbering fast-forwarded"),
   HTTP_EXCESSIVE_PIPELINING("HTTP_excessive_pipelining", "more pending requests than the limit: all pending flushed"),
+  HTTP_PENDING_EVICTED("HTTP_pending_evicted",
+      "this parser's own: the worker's cap on pending transactions (entries or bytes, over all connections) "
+          + "was reached: this connection's oldest was handed on unanswered"),
   HTTP_09_REPLY_BEFORE_REQUEST("http_09_reply_before_request", "an HTTP/0.9 request arrived while a response was being read"),
 
   // ---------------------------------------------------------------- headers and bodies

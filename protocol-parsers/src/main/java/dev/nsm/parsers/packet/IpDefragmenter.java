@@ -43,8 +43,11 @@ public final class IpDefragmenter {
   public long fragmentsInvalid;
   public long overlappingFragments;
 
+  /** How long a datagram waits for its missing fragments (30 s, Linux's ipfrag_time). */
+  public static final long DEFAULT_TIMEOUT_NANOS = 30_000_000_000L;
+
   public IpDefragmenter() {
-    this(4096, 64L << 20, 30_000_000_000L);
+    this(4096, 64L << 20, DEFAULT_TIMEOUT_NANOS);
   }
 
   /**
@@ -54,7 +57,8 @@ public final class IpDefragmenter {
    */
   public IpDefragmenter(int maxDatagrams, long maxBytes, long timeoutNanos) {
     if (maxDatagrams < 1 || maxBytes < MAX_DATAGRAM || timeoutNanos <= 0) {
-      throw new IllegalArgumentException("defragmenter limits out of range");
+      throw new IllegalArgumentException("fragment caps out of range: " + maxDatagrams + " datagrams (at least 1), "
+          + maxBytes + " bytes (at least " + MAX_DATAGRAM + "), timeout " + timeoutNanos + " ns");
     }
     this.maxDatagrams = maxDatagrams;
     this.maxBytes = maxBytes;

@@ -43,6 +43,8 @@ public final class TlsCertificate {
   public final boolean parsed;
   /** Why the JDK rejected it (its message), or null. */
   public final String parseError;
+  /** Parsed, but a field failed to decode (its reason): the fields after it are missing. */
+  public String partialError;
 
   /** Subject and issuer distinguished names, RFC 2253 ("CN=example.com,O=Example,C=US"). */
   public String subject;
@@ -92,7 +94,9 @@ public final class TlsCertificate {
       c.sanNames(x);
       c.key(x.getPublicKey());
     } catch (RuntimeException e) {
-      // a field the JDK could not decode lazily: keep what was read
+      // a field the JDK decodes lazily failed: what was read is kept, and the reason recorded (the
+      // stream parser counts it as CERTIFICATE_PARTIAL; the certificate record shows parse_error)
+      c.partialError = "field not decoded: " + e;
     }
     return c;
   }

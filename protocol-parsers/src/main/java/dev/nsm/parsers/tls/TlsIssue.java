@@ -28,6 +28,8 @@ public enum TlsIssue {
   CERTIFICATE_MALFORMED(false, "SSL_certificate_malformed",
       "Certificate message lengths overrun the message; rest of the chain skipped"),
   CERTIFICATE_UNPARSABLE(false, "x509_unparsable", "an X.509 certificate the JDK's CertificateFactory rejects"),
+  CERTIFICATE_PARTIAL(false, "x509_partially_decoded",
+      "an X.509 certificate the JDK read, one of whose fields it could not decode (kept: the fields before it)"),
   ZERO_LENGTH_CERTIFICATE(false, "zero_length_certificate", "a certificate of length 0 in a chain"),
   SSLV2_MALFORMED(false, "SSL_v2_malformed", "SSLv2 hello fields overrun the record"),
   SSLV2_SESSION(true, "SSL_v2_session", "the server answered in SSLv2: the session is not parsed further"),

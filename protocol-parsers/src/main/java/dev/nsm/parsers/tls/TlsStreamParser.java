@@ -445,6 +445,8 @@ public final class TlsStreamParser {
         : TlsCertificate.of(Arrays.copyOfRange(b, off, off + len));
     if (!c.parsed) {
       issue(TlsIssue.CERTIFICATE_UNPARSABLE);
+    } else if (c.partialError != null) {
+      issue(TlsIssue.CERTIFICATE_PARTIAL);
     }
     out.add(c);
   }

@@ -37,6 +37,26 @@ public final class AppConfig {
    * the default is off.
    */
   public final boolean analysePartial;
+  /** DNS messages waiting for their pair in one worker, over all its flows (see {@link DnsPending}). */
+  public final int dnsMaxPending;
+  /** Their estimated heap in one worker, in bytes. */
+  public final long dnsPendingBytes;
+
+  /** HTTP transactions waiting for their response in one worker, over all its connections. */
+  public final int httpMaxPending;
+  /** Their estimated heap in one worker, in bytes (see HttpParserContext). */
+  public final long httpPendingBytes;
+
+  /** Defaults of the whole sensor's HTTP pending caps (split between the workers). */
+  public static final int DEFAULT_HTTP_MAX_PENDING = 100_000;
+  public static final long DEFAULT_HTTP_PENDING_BYTES = 64L << 20;
+  public static final long MIN_HTTP_PENDING_BYTES = 64L << 10;
+
+  /** Defaults of the whole sensor's DNS pending caps (split between the workers). */
+  public static final int DEFAULT_DNS_MAX_PENDING = 200_000;
+  public static final long DEFAULT_DNS_PENDING_BYTES = 128L << 20;
+  /** The least a worker's DNS pending byte cap may be (a few messages). */
+  public static final long MIN_DNS_PENDING_BYTES = 64L << 10;
 
   /** {@link #protocols}: DNS over UDP and TCP. */
   public static final int DNS = 1;
@@ -64,8 +84,31 @@ public final class AppConfig {
 
   public AppConfig(int reassemblyFlowCapBytes, int reassemblyMaxRanges, long reassemblyWorkerBytes,
       int reassemblyPageSize, int probeBytes, int starttlsBytes, boolean analysePartial, int protocols) {
+    this(reassemblyFlowCapBytes, reassemblyMaxRanges, reassemblyWorkerBytes, reassemblyPageSize, probeBytes,
+        starttlsBytes, analysePartial, DEFAULT_DNS_MAX_PENDING, DEFAULT_DNS_PENDING_BYTES, DEFAULT_HTTP_MAX_PENDING,
+        DEFAULT_HTTP_PENDING_BYTES, protocols);
+  }
+
+  public AppConfig(int reassemblyFlowCapBytes, int reassemblyMaxRanges, long reassemblyWorkerBytes,
+      int reassemblyPageSize, int probeBytes, int starttlsBytes, boolean analysePartial, int dnsMaxPending,
+      long dnsPendingBytes, int httpMaxPending, long httpPendingBytes) {
+    this(reassemblyFlowCapBytes, reassemblyMaxRanges, reassemblyWorkerBytes, reassemblyPageSize, probeBytes,
+        starttlsBytes, analysePartial, dnsMaxPending, dnsPendingBytes, httpMaxPending, httpPendingBytes, ALL);
+  }
+
+  public AppConfig(int reassemblyFlowCapBytes, int reassemblyMaxRanges, long reassemblyWorkerBytes,
+      int reassemblyPageSize, int probeBytes, int starttlsBytes, boolean analysePartial, int dnsMaxPending,
+      long dnsPendingBytes, int httpMaxPending, long httpPendingBytes, int protocols) {
     if ((protocols & ~ALL) != 0) {
       throw new IllegalArgumentException("unknown protocol bits " + Integer.toHexString(protocols));
+    }
+    if (httpMaxPending < 1 || httpPendingBytes < MIN_HTTP_PENDING_BYTES) {
+      throw new IllegalArgumentException("HTTP pending caps out of range: " + httpMaxPending + " transactions, "
+          + httpPendingBytes + " bytes (at least 1 transaction and " + MIN_HTTP_PENDING_BYTES + " bytes)");
+    }
+    if (dnsMaxPending < 1 || dnsPendingBytes < MIN_DNS_PENDING_BYTES) {
+      throw new IllegalArgumentException("DNS pending caps out of range: " + dnsMaxPending + " messages, "
+          + dnsPendingBytes + " bytes (at least 1 message and " + MIN_DNS_PENDING_BYTES + " bytes)");
     }
     if (reassemblyPageSize < 16 || Integer.bitCount(reassemblyPageSize) != 1) {
       throw new IllegalArgumentException("reassembly page size must be a power of two >= 16, not " + reassemblyPageSize);
@@ -89,6 +132,10 @@ public final class AppConfig {
     this.probeBytes = probeBytes;
     this.starttlsBytes = starttlsBytes;
     this.analysePartial = analysePartial;
+    this.dnsMaxPending = dnsMaxPending;
+    this.dnsPendingBytes = dnsPendingBytes;
+    this.httpMaxPending = httpMaxPending;
+    this.httpPendingBytes = httpPendingBytes;
     this.protocols = protocols;
   }
 
@@ -127,7 +174,7 @@ public final class AppConfig {
   /** These bounds with only the analysers of the mask {@code p} on. */
   public AppConfig withProtocols(int p) {
     return new AppConfig(reassemblyFlowCapBytes, reassemblyMaxRanges, reassemblyWorkerBytes, reassemblyPageSize,
-        probeBytes, starttlsBytes, analysePartial, p);
+        probeBytes, starttlsBytes, analysePartial, dnsMaxPending, dnsPendingBytes, httpMaxPending, httpPendingBytes, p);
   }
 
   /** Defaults for one worker holding the whole sensor's reassembly memory. */
@@ -139,12 +186,27 @@ public final class AppConfig {
   /** These bounds with the given reassembly caps: per flow direction, and in total for the sensor. */
   public AppConfig withReassembly(int flowCapBytes, long totalBytes) {
     return new AppConfig(flowCapBytes, reassemblyMaxRanges, totalBytes, reassemblyPageSize, probeBytes,
-        starttlsBytes, analysePartial, protocols);
+        starttlsBytes, analysePartial, dnsMaxPending, dnsPendingBytes,
+        httpMaxPending, httpPendingBytes, protocols);
   }
 
   public AppConfig withAnalysePartial(boolean on) {
     return new AppConfig(reassemblyFlowCapBytes, reassemblyMaxRanges, reassemblyWorkerBytes, reassemblyPageSize,
-        probeBytes, starttlsBytes, on, protocols);
+        probeBytes, starttlsBytes, on, dnsMaxPending, dnsPendingBytes, httpMaxPending,
+        httpPendingBytes, protocols);
+  }
+
+  /** These bounds with the given DNS pending caps (for the whole sensor: {@link #perWorker} splits them). */
+  public AppConfig withDnsPending(int maxMessages, long bytes) {
+    return new AppConfig(reassemblyFlowCapBytes, reassemblyMaxRanges, reassemblyWorkerBytes, reassemblyPageSize,
+        probeBytes, starttlsBytes, analysePartial, maxMessages, bytes, httpMaxPending,
+        httpPendingBytes, protocols);
+  }
+
+  /** These bounds with the given HTTP pending caps (for the whole sensor: {@link #perWorker} splits them). */
+  public AppConfig withHttpPending(int maxTransactions, long bytes) {
+    return new AppConfig(reassemblyFlowCapBytes, reassemblyMaxRanges, reassemblyWorkerBytes, reassemblyPageSize,
+        probeBytes, starttlsBytes, analysePartial, dnsMaxPending, dnsPendingBytes, maxTransactions, bytes, protocols);
   }
 
   /** The total reassembly memory split over {@code workers} (never below one flow cap each). */
@@ -154,6 +216,8 @@ public final class AppConfig {
     }
     long each = Math.max(reassemblyFlowCapBytes, reassemblyWorkerBytes / workers);
     return new AppConfig(reassemblyFlowCapBytes, reassemblyMaxRanges, each, reassemblyPageSize, probeBytes,
-        starttlsBytes, analysePartial, protocols);
+        starttlsBytes, analysePartial, Math.max(1, dnsMaxPending / workers),
+        Math.max(MIN_DNS_PENDING_BYTES, dnsPendingBytes / workers), Math.max(1, httpMaxPending / workers),
+        Math.max(MIN_HTTP_PENDING_BYTES, httpPendingBytes / workers), protocols);
   }
 }

@@ -32,6 +32,9 @@ public enum AppCounter {
   DNS_UNMATCHED_REPLIES("dns_unmatched_replies", "DNS responses that answered no query seen"),
   DNS_PENDING_FLUSHED("dns_pending_flushed",
       "pending DNS queries or responses written early because a flow passed Zeek's pairing bounds (50 ids, 50 per id)"),
+  DNS_PENDING_EVICTED("dns_pending_evicted",
+      "pending DNS queries or responses written early (oldest first) because the worker's pending cap "
+          + "(protocols.dns.max_pending or pending_memory) was reached"),
   DNS_TCP_MESSAGES_LOST("dns_tcp_messages_lost", "DNS-over-TCP messages cut by a gap in the stream"),
   RECORDS_DNS("records_dns", "dns records written"),
   RECORDS_TLS("records_tls", "tls records written"),

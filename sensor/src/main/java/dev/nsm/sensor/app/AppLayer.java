@@ -50,6 +50,8 @@ public final class AppLayer implements FlowObserver {
   final ReassemblyBudget budget;
   final DnsParser dnsParser = new DnsParser();
   final DnsMessage dnsMessage = new DnsMessage();
+  /** DNS messages waiting to be paired, over all the worker's flows (bounded). */
+  final DnsPending dnsPending;
   /** Made on the first QUIC flow (cipher instances are not free). */
   QuicCrypto quicCrypto;
   private FlowTable table;
@@ -69,6 +71,18 @@ public final class AppLayer implements FlowObserver {
     this.budget = new ReassemblyBudget(config.reassemblyWorkerBytes, config.reassemblyPageSize);
     this.tcpOn = config.on(AppConfig.DNS | AppConfig.TLS | AppConfig.HTTP);
     this.udpOn = config.on(AppConfig.DNS | AppConfig.QUIC);
+    this.dnsPending = new DnsPending(this, config.dnsMaxPending, config.dnsPendingBytes);
+    counters.http.setPendingCaps(config.httpMaxPending, config.httpPendingBytes);
+  }
+
+  /** DNS messages waiting for their pair, over the worker's flows (for gauges and tests). */
+  public int dnsPendingCount() {
+    return dnsPending.count();
+  }
+
+  /** Their estimated heap, in bytes (see {@link DnsPending}). */
+  public long dnsPendingBytes() {
+    return dnsPending.bytes();
   }
 
   public AppCounters counters() {
@@ -118,6 +132,9 @@ public final class AppLayer implements FlowObserver {
     Object st = f.appState();
     f.appState(null);
     f.appBits(f.appBits() | BIT_DONE);
+    if (st instanceof UdpDnsApp) {
+      ((UdpDnsApp) st).discard();
+    }
     if (st instanceof TcpApp) {
       try {
         ((TcpApp) st).release();

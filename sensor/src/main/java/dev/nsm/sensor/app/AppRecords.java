@@ -154,8 +154,8 @@ final class AppRecords {
     if (c.signatureAlgorithm != null) {
       b.setSignatureAlgorithm(c.signatureAlgorithm);
     }
-    if (c.parseError != null) {
-      b.setParseError(c.parseError);
+    if (c.parseError != null || c.partialError != null) {
+      b.setParseError(c.parseError != null ? c.parseError : c.partialError);
     }
     return b.build();
   }

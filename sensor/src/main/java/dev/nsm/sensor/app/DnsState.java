@@ -73,6 +73,11 @@ final class DnsState {
     boolean ednsDo;
     String ecs;
     List<dev.nsm.proto.v1.DnsRecord> records;
+    // ---- the worker's list of pending messages (DnsPending); pendingOwner != null while linked
+    DnsState pendingOwner;
+    Txn prevPending;
+    Txn nextPending;
+    int pendingBytes;
   }
 
   private final AppLayer layer;
@@ -228,13 +233,13 @@ final class DnsState {
       t.sawQuery = true; // written at the end of this message: nothing will pair with it
       t.sawReply = true;
     } else if (!m.qr) {
-      t = pop(replies, m.id);
+      t = taken(pop(replies, m.id));
       if (t == null) {
         t = newTxn(m.id, tsNanos);
         queries = enqueue(queries, m.id, t, true);
       }
     } else {
-      t = pop(queries, m.id);
+      t = taken(pop(queries, m.id));
       if (t == null) {
         t = newTxn(m.id, tsNanos);
         replies = enqueue(replies, m.id, t, false);
@@ -259,7 +264,45 @@ final class DnsState {
     }
     if (t.sawQuery && t.sawReply) {
       write(t);
+    } else if (t.pendingOwner == null && !owner.flow.respIsMulticast()) {
+      layer.dnsPending.add(this, t); // it waits in queries or replies: the worker's caps count it
     }
+  }
+
+  /**
+   * The worker's pending cap took {@code t} (off its list already): written now, unpaired, as at the
+   * flow's end, and the flow noticed once.
+   */
+  void evicted(Txn t) {
+    boolean query = t.sawQuery;
+    Map<Integer, ArrayDeque<Txn>> table = query ? queries : replies;
+    if (table != null) {
+      ArrayDeque<Txn> q = table.get(t.transId);
+      if (q != null) {
+        q.remove(t); // identity (Txn has no equals): at most 51 entries
+        if (q.isEmpty()) {
+          table.remove(t.transId);
+        }
+      }
+    }
+    layer.counters.inc(query ? AppCounter.DNS_UNANSWERED : AppCounter.DNS_UNMATCHED_REPLIES);
+    owner.notice(t.tsNanos, "DNS_pending_evicted", "the worker's pending DNS cap was reached", "dns", -1);
+    write(t);
+  }
+
+  /** The flow's state is dropped without records (a parser failed): its messages stop waiting. */
+  void discard() {
+    for (Map<Integer, ArrayDeque<Txn>> table : java.util.Arrays.asList(queries, replies)) {
+      if (table != null) {
+        for (ArrayDeque<Txn> q : table.values()) {
+          for (Txn t : q) {
+            layer.dnsPending.remove(t);
+          }
+        }
+      }
+    }
+    queries = null;
+    replies = null;
   }
 
   private static Txn newTxn(int id, long tsNanos) {
@@ -280,6 +323,14 @@ final class DnsState {
     Txn t = q.poll();
     if (q.isEmpty()) {
       table.remove(id);
+    }
+    return t;
+  }
+
+  /** A message that waited is taken (paired, or written at a bound): off the worker's list. */
+  private Txn taken(Txn t) {
+    if (t != null) {
+      layer.dnsPending.remove(t);
     }
     return t;
   }
@@ -308,6 +359,7 @@ final class DnsState {
 
   private void flushQueue(ArrayDeque<Txn> q, boolean queries, boolean early) {
     for (Txn t; (t = q.poll()) != null; ) {
+      layer.dnsPending.remove(t);
       layer.counters.inc(queries ? AppCounter.DNS_UNANSWERED : AppCounter.DNS_UNMATCHED_REPLIES);
       if (early) {
         layer.counters.inc(AppCounter.DNS_PENDING_FLUSHED);

@@ -907,8 +907,14 @@ final class TcpApp extends AppFlow implements HttpTransactionListener {
     rb.reset(sideB);
     lenA = lenB = 0;
     dropLargePrefixes();
+    if (http != null) {
+      http.discard(); // no-op after onClose(): its pending transactions were handed on
+    }
     http = null;
     tls = null;
+    if (dns != null) {
+      dns.discard(); // no-op after end(): its finish() took every pending message off the worker's list
+    }
     dns = null;
   }
 

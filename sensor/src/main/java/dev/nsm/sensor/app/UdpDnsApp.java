@@ -15,6 +15,9 @@ final class UdpDnsApp extends AppFlow {
   }
 
   void datagram(boolean fromA, DecodedPacket p) {
+    if (dns == null) {
+      return;
+    }
     int n = Math.min(p.payloadLen, p.payloadCaptured);
     if (n <= 0) {
       return;
@@ -23,8 +26,19 @@ final class UdpDnsApp extends AppFlow {
     dns.message(p.buf, p.payloadOffset, n, fromOrig ? 1 : 0, p.tsNanos);
   }
 
+  /** The state is dropped (a parser failed): pending messages stop counting against the worker's cap. */
+  void discard() {
+    if (dns != null) {
+      dns.discard();
+      dns = null;
+    }
+  }
+
   @Override
   void end(EndReason reason, long nowNanos) {
+    if (dns == null) {
+      return;
+    }
     dns.finish();
     dns = null;
   }

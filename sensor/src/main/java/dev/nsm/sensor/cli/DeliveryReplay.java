@@ -10,7 +10,6 @@ import dev.nsm.sensor.config.SensorConfig;
 import dev.nsm.sensor.delivery.Delivery;
 import dev.nsm.sensor.delivery.Exporter;
 import dev.nsm.sensor.delivery.TlsFiles;
-import dev.nsm.sensor.flow.FlowConfig;
 import dev.nsm.sensor.metrics.HttpEndpoint;
 import dev.nsm.sensor.metrics.SensorMetrics;
 import dev.nsm.sensor.pipeline.Ingest;
@@ -56,12 +55,8 @@ final class DeliveryReplay {
     if (cmd.spec.commandLine().getParseResult().hasMatchedOption("--out")) {
       throw bad("--out writes JSON lines; with --collector, --spool or --config the records go to the spool instead");
     }
-    if (cmd.workers < 1 || cmd.workers > 256) {
-      throw bad("--workers must be 1 to 256, not " + cmd.workers);
-    }
-    if (cmd.ringSize < 64 || Integer.bitCount(cmd.ringSize) != 1) {
-      throw bad("--ring-size must be a power of two >= 64, not " + cmd.ringSize);
-    }
+    // the same pipeline options as replay to JSON lines (caps, --protocols, tunnels), checked first
+    java.util.function.Function<dev.nsm.sensor.pipeline.RecordSink, Pipeline> newPipeline = cmd.pipelineFactory();
     Duration drain;
     Duration backoffMax;
     try {
@@ -102,9 +97,7 @@ final class DeliveryReplay {
     // Sensor service is already answering meanwhile
     HttpEndpoint http = null;
     PrometheusMeterRegistry registry = null;
-    FlowConfig flowConfig = FlowConfig.defaults().withMaxFlows(cmd.maxFlows).perWorker(cmd.workers);
-    Pipeline pipeline = new Pipeline(cmd.workers, cmd.ringSize, flowConfig,
-        dev.nsm.sensor.app.AppConfig.defaults().perWorker(cmd.workers), cmd.tunnelSettings(), delivery.output());
+    Pipeline pipeline = newPipeline.apply(delivery.output());
     int code = 0;
     PacketSource source = null;
     try {

@@ -3,6 +3,7 @@ package dev.nsm.sensor.cli;
 import dev.nsm.proto.v1.Event;
 import dev.nsm.sensor.capture.CaptureFiles;
 import dev.nsm.sensor.capture.CaptureFormatException;
+import dev.nsm.parsers.packet.IpDefragmenter;
 import dev.nsm.sensor.app.AppConfig;
 import dev.nsm.sensor.capture.PacketSource;
 import dev.nsm.sensor.flow.FlowConfig;
@@ -59,6 +60,39 @@ public final class ReplayCommand implements Callable<Integer> {
       description = "flows held at once over all workers; past it the least recently active is "
           + "evicted and counted (default: ${DEFAULT-VALUE})")
   int maxFlows;
+
+  @Option(names = "--flow-memory", paramLabel = "BYTES", defaultValue = "536870912",
+      description = "estimated heap of the flows over all workers (1 KiB a flow, 3 KiB while DNS/TLS/HTTP state "
+          + "is held); past it the least recently active are evicted and counted (default: ${DEFAULT-VALUE})")
+  long flowMemory;
+
+  @Option(names = "--dns-max-pending", paramLabel = "N", defaultValue = "200000",
+      description = "DNS messages waiting for their pair over all flows; past it the oldest is written unpaired, "
+          + "counted and noticed (default: ${DEFAULT-VALUE})")
+  int dnsMaxPending;
+
+  @Option(names = "--dns-pending-memory", paramLabel = "BYTES", defaultValue = "134217728",
+      description = "their estimated heap (~0.5 KiB each); past it the same (default: ${DEFAULT-VALUE})")
+  long dnsPendingMemory;
+
+  @Option(names = "--http-max-pending", paramLabel = "N", defaultValue = "100000",
+      description = "HTTP requests waiting for their response over all connections; past it the oldest is written "
+          + "unanswered, counted and noticed (default: ${DEFAULT-VALUE})")
+  int httpMaxPending;
+
+  @Option(names = "--http-pending-memory", paramLabel = "BYTES", defaultValue = "67108864",
+      description = "their estimated heap (~0.4 KiB each plus their strings); past it the same (default: ${DEFAULT-VALUE})")
+  long httpPendingMemory;
+
+  @Option(names = "--fragments-max-datagrams", paramLabel = "N", defaultValue = "4096",
+      description = "IP datagrams in reassembly at once; past it the oldest is dropped and counted "
+          + "(default: ${DEFAULT-VALUE})")
+  int fragmentsMaxDatagrams;
+
+  @Option(names = "--fragments-memory", paramLabel = "BYTES", defaultValue = "67108864",
+      description = "fragment bytes held at once (at least 65535); past it the oldest datagrams are dropped and "
+          + "counted (default: ${DEFAULT-VALUE})")
+  long fragmentsMemory;
 
   @Option(names = "--reassembly-flow-cap", paramLabel = "BYTES", defaultValue = "262144",
       description = "out-of-order TCP bytes held per flow direction; past it a hole is skipped, "
@@ -151,15 +185,24 @@ public final class ReplayCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  /** A cap below its least value: one line naming the option, exit 2. */
+  private void checkCap(String option, long value, long min, String minName) {
+    if (value < min) {
+      throw new CommandLine.ParameterException(spec.commandLine(), option + " must be at least " + min
+          + (minName == null ? "" : " (" + minName + ")") + ", not " + value);
+    }
+  }
+
   /** Exit code: records still unacked by a collector after --drain-timeout. */
   public static final int EXIT_UNDELIVERED = 3;
 
-  @Override
-  public Integer call() {
-    if (!collectors.isEmpty() || spoolDir != null || config != null) {
-      return new DeliveryReplay(this).run();
-    }
-    PrintWriter err = spec.commandLine().getErr();
+  /**
+   * The pipeline of a replay, with every bound and switch given on the command line (workers, ring,
+   * flow and application caps, --protocols, tunnels): the same for JSON lines and for delivery.
+   * Validated here, before any file is opened; impossible values: a ParameterException naming the
+   * option (one line, exit 2). The pipeline itself is made (its threads started) by the function.
+   */
+  java.util.function.Function<dev.nsm.sensor.pipeline.RecordSink, Pipeline> pipelineFactory() {
     if (workers < 1 || workers > 256) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--workers must be 1 to 256, not " + workers);
     }
@@ -169,14 +212,38 @@ public final class ReplayCommand implements Callable<Integer> {
     if (maxFlows < workers) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--max-flows must be at least --workers, not " + maxFlows);
     }
+    checkCap("--flow-memory", flowMemory, (long) FlowConfig.MIN_FLOWS_PER_TABLE * FlowConfig.FLOW_BYTES * workers,
+        "1024 flows x --workers");
+    checkCap("--dns-max-pending", dnsMaxPending, workers, "--workers");
+    checkCap("--dns-pending-memory", dnsPendingMemory, AppConfig.MIN_DNS_PENDING_BYTES * workers, "65536 x --workers");
+    checkCap("--http-max-pending", httpMaxPending, workers, "--workers");
+    checkCap("--http-pending-memory", httpPendingMemory, AppConfig.MIN_HTTP_PENDING_BYTES * workers, "65536 x --workers");
+    checkCap("--fragments-max-datagrams", fragmentsMaxDatagrams, 1, null);
+    checkCap("--fragments-memory", fragmentsMemory, 65535, null);
     dev.nsm.parsers.packet.TunnelSettings tunnels = tunnelSettings();
     AppConfig appConfig;
+    FlowConfig flowConfig;
+    IpDefragmenter defrag;
     try {
       appConfig = AppConfig.defaults().withReassembly(reassemblyFlowCap, reassemblyMemory)
-          .withAnalysePartial(analysePartial).withProtocols(AppConfig.parseProtocols(protocols)).perWorker(workers);
+          .withAnalysePartial(analysePartial).withProtocols(AppConfig.parseProtocols(protocols))
+          .withDnsPending(dnsMaxPending, dnsPendingMemory).withHttpPending(httpMaxPending, httpPendingMemory)
+          .perWorker(workers);
+      flowConfig = FlowConfig.defaults().withMaxFlows(maxFlows).withMaxBytes(flowMemory).perWorker(workers);
+      defrag = new IpDefragmenter(fragmentsMaxDatagrams, fragmentsMemory, IpDefragmenter.DEFAULT_TIMEOUT_NANOS);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
+    return sink -> new Pipeline(workers, ringSize, flowConfig, appConfig, tunnels, defrag, sink);
+  }
+
+  @Override
+  public Integer call() {
+    if (!collectors.isEmpty() || spoolDir != null || config != null) {
+      return new DeliveryReplay(this).run();
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    java.util.function.Function<dev.nsm.sensor.pipeline.RecordSink, Pipeline> newPipeline = pipelineFactory();
     PacketSource source;
     try {
       source = CaptureFiles.open(file);
@@ -203,8 +270,7 @@ public final class ReplayCommand implements Callable<Integer> {
     String inputError = null;
     JsonLines json = new JsonLines(new BufferedOutputStream(os, 1 << 20));
     RecordRing records = new RecordRing(8192, json);
-    FlowConfig flowConfig = FlowConfig.defaults().withMaxFlows(maxFlows).perWorker(workers);
-    Pipeline pipeline = new Pipeline(workers, ringSize, flowConfig, appConfig, tunnels, records);
+    Pipeline pipeline = newPipeline.apply(records);
     Ingest ingest = pipeline.ingest();
     Progress bar = progress && System.console() != null ? new Progress(source, err) : null;
     try {

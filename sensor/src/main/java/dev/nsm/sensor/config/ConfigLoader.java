@@ -193,6 +193,9 @@ public final class ConfigLoader {
       throw new ConfigException("pipeline.ring_size", "must be a power of two from 64 to " + MAX_RING_SIZE + ", not " + ring);
     }
     range("flows.max_flows", c.flows.maxFlows, c.pipeline.workers, 100_000_000);
+    sizeRange("flows.memory", c.flows.memory,
+        (long) dev.nsm.sensor.flow.FlowConfig.MIN_FLOWS_PER_TABLE * dev.nsm.sensor.flow.FlowConfig.FLOW_BYTES
+            * c.pipeline.workers, 1L << 40, "1024 flows x workers");
     Duration day = Duration.ofDays(1);
     range("flows.timeouts.tcp_inactivity", c.flows.timeouts.tcpInactivity, Duration.ofSeconds(1), day);
     range("flows.timeouts.udp_inactivity", c.flows.timeouts.udpInactivity, Duration.ofSeconds(1), day);
@@ -208,6 +211,14 @@ public final class ConfigLoader {
           + Units.formatSize(cap * c.pipeline.workers) + ") to 64GiB, not " + Units.formatSize(mem));
     }
     validateTunnels(c.tunnels);
+    range("protocols.fragments.max_datagrams", c.protocols.fragments.maxDatagrams, 1, 1_000_000);
+    sizeRange("protocols.fragments.memory", c.protocols.fragments.memory, 64L << 10, 16L << 30, null);
+    range("protocols.dns.max_pending", c.protocols.dns.maxPending, c.pipeline.workers, 100_000_000);
+    sizeRange("protocols.dns.pending_memory", c.protocols.dns.pendingMemory,
+        dev.nsm.sensor.app.AppConfig.MIN_DNS_PENDING_BYTES * c.pipeline.workers, 1L << 40, "64KiB x workers");
+    range("protocols.http.max_pending", c.protocols.http.maxPending, c.pipeline.workers, 100_000_000);
+    sizeRange("protocols.http.pending_memory", c.protocols.http.pendingMemory,
+        dev.nsm.sensor.app.AppConfig.MIN_HTTP_PENDING_BYTES * c.pipeline.workers, 1L << 40, "64KiB x workers");
     range("output.stats_interval", c.output.statsInterval, Duration.ofSeconds(1), day);
     checkOutput(c.output.path, baseDir);
     if (c.metrics.enabled) {
@@ -412,6 +423,14 @@ public final class ConfigLoader {
   private static void range(String key, int v, int min, int max) throws ConfigException {
     if (v < min || v > max) {
       throw new ConfigException(key, "must be from " + min + " to " + max + ", not " + v);
+    }
+  }
+
+  /** A size from {@code min} (named {@code minName} when it depends on other keys) to {@code max}. */
+  private static void sizeRange(String key, long v, long min, long max, String minName) throws ConfigException {
+    if (v < min || v > max) {
+      String from = Units.formatSize(min) + (minName == null ? "" : " (" + minName + ")");
+      throw new ConfigException(key, "must be from " + from + " to " + Units.formatSize(max) + ", not " + Units.formatSize(v));
     }
   }
 

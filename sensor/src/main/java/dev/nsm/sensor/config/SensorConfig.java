@@ -46,8 +46,8 @@ public final class SensorConfig {
       @JsonProperty("tunnels") Tunnels tunnels) {
     this.capture = capture; // required: ConfigLoader says so when it is missing
     this.pipeline = orElse(pipeline, new Pipeline(null, null));
-    this.flows = orElse(flows, new Flows(null, null, null));
-    this.protocols = orElse(protocols, new Protocols(null, null));
+    this.flows = orElse(flows, new Flows(null, null, null, null));
+    this.protocols = orElse(protocols, new Protocols(null, null, null, null, null));
     this.output = orElse(output, new Output(null, null));
     this.metrics = orElse(metrics, new Metrics(null, null));
     this.logging = orElse(logging, new Logging(null));
@@ -96,6 +96,7 @@ public final class SensorConfig {
     m.put("pipeline.workers", String.valueOf(pipeline.workers));
     m.put("pipeline.ring_size", String.valueOf(pipeline.ringSize));
     m.put("flows.max_flows", String.valueOf(flows.maxFlows));
+    m.put("flows.memory", String.valueOf(flows.memory));
     m.put("flows.vlan_in_key", String.valueOf(flows.vlanInKey));
     m.put("flows.timeouts.tcp_inactivity", String.valueOf(flows.timeouts.tcpInactivity));
     m.put("flows.timeouts.udp_inactivity", String.valueOf(flows.timeouts.udpInactivity));
@@ -103,6 +104,12 @@ public final class SensorConfig {
     m.put("flows.timeouts.other_inactivity", String.valueOf(flows.timeouts.otherInactivity));
     m.put("protocols.reassembly.flow_cap", String.valueOf(protocols.reassembly.flowCap));
     m.put("protocols.reassembly.memory", String.valueOf(protocols.reassembly.memory));
+    m.put("protocols.fragments.max_datagrams", String.valueOf(protocols.fragments.maxDatagrams));
+    m.put("protocols.fragments.memory", String.valueOf(protocols.fragments.memory));
+    m.put("protocols.dns.max_pending", String.valueOf(protocols.dns.maxPending));
+    m.put("protocols.dns.pending_memory", String.valueOf(protocols.dns.pendingMemory));
+    m.put("protocols.http.max_pending", String.valueOf(protocols.http.maxPending));
+    m.put("protocols.http.pending_memory", String.valueOf(protocols.http.pendingMemory));
     m.put("protocols.analyse_partial", String.valueOf(protocols.analysePartial));
     m.put("tunnels.max_depth", String.valueOf(tunnels.maxDepth));
     m.put("tunnels.vxlan_port", String.valueOf(tunnels.vxlanPort));
@@ -204,14 +211,19 @@ public final class SensorConfig {
   /** {@code flows:} the flow tables' bound and timeouts. */
   public static final class Flows {
     public final int maxFlows;
+    /** Estimated heap of the flows, over all workers (FlowConfig.FLOW_BYTES per flow, more with app state). */
+    public final long memory;
     /** Whether VLAN ids are part of the flow key (off: Zeek's 5-tuple). */
     public final boolean vlanInKey;
     public final Timeouts timeouts;
 
     @JsonCreator
-    Flows(@JsonProperty("max_flows") Integer maxFlows, @JsonProperty("vlan_in_key") Boolean vlanInKey,
+    Flows(@JsonProperty("max_flows") Integer maxFlows,
+        @JsonProperty("memory") @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = Units.SizeDeserializer.class) Long memory,
+        @JsonProperty("vlan_in_key") Boolean vlanInKey,
         @JsonProperty("timeouts") Timeouts timeouts) {
       this.maxFlows = orElse(maxFlows, 1_000_000);
+      this.memory = orElse(memory, dev.nsm.sensor.flow.FlowConfig.DEFAULT_TOTAL_BYTES);
       this.vlanInKey = orElse(vlanInKey, false);
       this.timeouts = orElse(timeouts, new Timeouts(null, null, null, null));
     }
@@ -286,13 +298,22 @@ public final class SensorConfig {
   /** {@code protocols:} the application layer (DNS, TLS, HTTP records) and its TCP reassembly. */
   public static final class Protocols {
     public final Reassembly reassembly;
+    public final Fragments fragments;
+    public final DnsLimits dns;
+    public final HttpLimits http;
     /** Whether TCP connections that began without SYN or SYN-ACK are analysed (Zeek: no). */
     public final boolean analysePartial;
 
     @JsonCreator
     Protocols(@JsonProperty("reassembly") Reassembly reassembly,
+        @JsonProperty("fragments") Fragments fragments,
+        @JsonProperty("dns") DnsLimits dns,
+        @JsonProperty("http") HttpLimits http,
         @JsonProperty("analyse_partial") Boolean analysePartial) {
       this.reassembly = orElse(reassembly, new Reassembly(null, null));
+      this.fragments = orElse(fragments, new Fragments(null, null));
+      this.dns = orElse(dns, new DnsLimits(null, null));
+      this.http = orElse(http, new HttpLimits(null, null));
       this.analysePartial = orElse(analysePartial, false);
     }
   }
@@ -310,6 +331,51 @@ public final class SensorConfig {
         @JsonProperty("memory") @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = Units.SizeDeserializer.class) Long memory) {
       this.flowCap = orElse(flowCap, 256L << 10);
       this.memory = orElse(memory, 256L << 20);
+    }
+  }
+
+  /** {@code protocols.fragments:} IP fragments held until their datagram is whole (the capture thread). */
+  public static final class Fragments {
+    /** Datagrams in reassembly at once. */
+    public final int maxDatagrams;
+    /** Fragment bytes held at once. */
+    public final long memory;
+
+    @JsonCreator
+    Fragments(@JsonProperty("max_datagrams") Integer maxDatagrams,
+        @JsonProperty("memory") @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = Units.SizeDeserializer.class) Long memory) {
+      this.maxDatagrams = orElse(maxDatagrams, 4096);
+      this.memory = orElse(memory, 64L << 20);
+    }
+  }
+
+  /** {@code protocols.dns:} DNS messages waiting for their pair, over all flows. */
+  public static final class DnsLimits {
+    /** Messages waiting, over all workers. */
+    public final int maxPending;
+    /** Their estimated heap, over all workers. */
+    public final long pendingMemory;
+
+    @JsonCreator
+    DnsLimits(@JsonProperty("max_pending") Integer maxPending,
+        @JsonProperty("pending_memory") @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = Units.SizeDeserializer.class) Long pendingMemory) {
+      this.maxPending = orElse(maxPending, dev.nsm.sensor.app.AppConfig.DEFAULT_DNS_MAX_PENDING);
+      this.pendingMemory = orElse(pendingMemory, dev.nsm.sensor.app.AppConfig.DEFAULT_DNS_PENDING_BYTES);
+    }
+  }
+
+  /** {@code protocols.http:} HTTP requests waiting for their response, over all connections. */
+  public static final class HttpLimits {
+    /** Transactions waiting, over all workers. */
+    public final int maxPending;
+    /** Their estimated heap, over all workers. */
+    public final long pendingMemory;
+
+    @JsonCreator
+    HttpLimits(@JsonProperty("max_pending") Integer maxPending,
+        @JsonProperty("pending_memory") @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = Units.SizeDeserializer.class) Long pendingMemory) {
+      this.maxPending = orElse(maxPending, dev.nsm.sensor.app.AppConfig.DEFAULT_HTTP_MAX_PENDING);
+      this.pendingMemory = orElse(pendingMemory, dev.nsm.sensor.app.AppConfig.DEFAULT_HTTP_PENDING_BYTES);
     }
   }
 

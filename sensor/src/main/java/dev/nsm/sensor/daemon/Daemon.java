@@ -140,7 +140,9 @@ public final class Daemon {
       }
     }
     pipeline = new Pipeline(c.pipeline.workers, c.pipeline.ringSize, flowConfig(c), appConfig(c),
-        c.tunnels.settings(), output);
+        c.tunnels.settings(),
+        new dev.nsm.parsers.packet.IpDefragmenter(c.protocols.fragments.maxDatagrams, c.protocols.fragments.memory,
+            dev.nsm.parsers.packet.IpDefragmenter.DEFAULT_TIMEOUT_NANOS), output);
     long maxTimeout = 0;
     for (SensorConfig.Interface itf : c.capture.interfaces) {
       maxTimeout = Math.max(maxTimeout, itf.immediate ? 0 : itf.timeout.toNanos());
@@ -417,6 +419,7 @@ public final class Daemon {
         .withInactivity(t.tcpInactivity.toNanos(), t.udpInactivity.toNanos(), t.icmpInactivity.toNanos(), t.otherInactivity.toNanos())
         .withVlanInKey(c.flows.vlanInKey)
         .withMaxFlows(c.flows.maxFlows)
+        .withMaxBytes(c.flows.memory)
         .perWorker(c.pipeline.workers);
   }
 
@@ -425,6 +428,8 @@ public final class Daemon {
     return dev.nsm.sensor.app.AppConfig.defaults()
         .withReassembly((int) p.reassembly.flowCap, p.reassembly.memory)
         .withAnalysePartial(p.analysePartial)
+        .withDnsPending(p.dns.maxPending, p.dns.pendingMemory)
+        .withHttpPending(p.http.maxPending, p.http.pendingMemory)
         .perWorker(c.pipeline.workers);
   }
 

@@ -56,9 +56,26 @@ public final class Flow {
   Endpoint orig = new Endpoint();
   Endpoint resp = new Endpoint();
 
+  /** Estimated heap counted for this flow by its table (FlowConfig.FLOW_BYTES [+ APP_STATE_BYTES]). */
+  int weight;
+
   // ---- times (Zeek's start_time and last_time)
   long startNanos;
   long lastNanos;
+
+  /**
+   * A packet of this flow at {@code t}: last_time moves forward only. Zeek sets last_time to each
+   * packet's own time (Session::SetLastTime(current_timestamp), the raw packet time, while its
+   * network_time never goes back), so a capture whose clock steps back gives Zeek a last_time before
+   * start_time: a negative duration, and inactivity timers counted from the past. Here a packet older
+   * than the flow's last one leaves it: duration >= 0 and timers never move back (a deliberate
+   * difference, only visible when packet time goes backwards inside one flow).
+   */
+  void seen(long t) {
+    if (t > lastNanos) {
+      lastNanos = t;
+    }
+  }
 
   // ---- Zeek's history
   /** Grows (16, 32, ... {@link #MAX_HISTORY}) and stays with the pooled flow. */

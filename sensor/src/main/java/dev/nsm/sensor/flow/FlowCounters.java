@@ -14,8 +14,12 @@ public final class FlowCounters {
   public long packetsWithoutTransport;
   /** Flows created. */
   public long flowsMade;
-  /** Flows written because the table was full (least recently active first). */
+  /** Flows written because the table was full (least recently active first): max_flows or memory. */
   public long flowsEvicted;
+  /** Of those, the ones evicted because the flows' estimated heap passed the table's byte cap. */
+  public long flowsEvictedMemory;
+  /** The table's flows' estimated heap now, in bytes (a gauge: {@link #add} sums the workers'). */
+  public long flowBytes;
   /** Flows written because their inactivity, attempt or TCP expire timer ran out. */
   public long flowsTimedOut;
   /** TCP flows written after a close (both FINs or a RST) and the close delay. */
@@ -41,6 +45,8 @@ public final class FlowCounters {
     packetsWithoutTransport += o.packetsWithoutTransport;
     flowsMade += o.flowsMade;
     flowsEvicted += o.flowsEvicted;
+    flowsEvictedMemory += o.flowsEvictedMemory;
+    flowBytes += o.flowBytes;
     flowsTimedOut += o.flowsTimedOut;
     flowsClosed += o.flowsClosed;
     flowsReused += o.flowsReused;
@@ -59,6 +65,7 @@ public final class FlowCounters {
     m.put("flow_packets_without_transport", packetsWithoutTransport);
     m.put("flows_made", flowsMade);
     m.put("flows_evicted", flowsEvicted);
+    m.put("flows_evicted_memory", flowsEvictedMemory);
     m.put("flows_timed_out", flowsTimedOut);
     m.put("flows_closed", flowsClosed);
     m.put("flows_reused", flowsReused);

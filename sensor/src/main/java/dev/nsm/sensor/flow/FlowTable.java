@@ -21,7 +21,13 @@ import java.util.Comparator;
  *   heap[]   min-heap of flows by their next timer (Zeek's inactivity, attempt, expire and close
  *            timers); advanceTime() pops only what is due, so it is O(1) when nothing expires
  *   free     pool of finished Flow objects, reused: no allocation per packet, none per flow once warm
+ *   bytes    estimated heap of the open flows: FLOW_BYTES each, + APP_STATE_BYTES while the
+ *            application layer holds state for one (re-weighed after it saw the packet)
  * </pre>
+ *
+ * <p>Two bounds, both enforced by evicting the least recently active flows (written with
+ * END_REASON_EVICTED, counted in flowsEvicted; flowsEvictedMemory for the byte cap): at most
+ * {@link FlowConfig#maxFlows} flows, at most {@link FlowConfig#maxBytes} of estimated heap.
  *
  * <p>Time is packet time: timers fire in {@link #advanceTime} at the first packet (of any worker)
  * past them, as Zeek fires its timers before processing the packet that moved network time on.
@@ -41,6 +47,9 @@ public final class FlowTable {
 
   private final Flow[] heap;
   private int heapSize;
+
+  /** Estimated heap of the open flows (the sum of their weights). */
+  private long bytes;
 
   private Flow lruHead;
   private Flow lruTail;
@@ -167,7 +176,7 @@ public final class FlowTable {
         }
         break;
       case Flow.KIND_UDP:
-        f.lastNanos = t;
+        f.seen(t);
         if (isOrig) {
           f.checkHistory(0x1, 'D', counters);
         } else {
@@ -176,11 +185,11 @@ public final class FlowTable {
         addPayload(sender, p.payloadLen);
         break;
       case Flow.KIND_ICMP:
-        f.lastNanos = t;
+        f.seen(t);
         addPayload(sender, p.ipLen - (p.l4Offset - p.ipOffset) - 8);
         break;
       default:
-        f.lastNanos = t;
+        f.seen(t);
         break;
     }
     sender.pkts++;
@@ -193,6 +202,30 @@ public final class FlowTable {
       // a tunnel's outer datagram: its payload is the tunnel (decoded already), not DNS or QUIC
       observer.onUdp(f, srcIsA, p);
     }
+    if (f.slot >= 0) {
+      reweigh(f);
+    }
+  }
+
+  /** The flow's weight after the application layer took or dropped state for it; over the cap: evict. */
+  private void reweigh(Flow f) {
+    int w = FlowConfig.FLOW_BYTES + (f.appState() != null ? FlowConfig.APP_STATE_BYTES : 0);
+    if (w == f.weight) {
+      return;
+    }
+    bytes += w - f.weight;
+    f.weight = w;
+    counters.flowBytes = bytes;
+    while (bytes > config.maxBytes && lruHead != f) {
+      counters.flowsEvicted++;
+      counters.flowsEvictedMemory++;
+      finish(lruHead, EndReason.END_REASON_EVICTED);
+    }
+  }
+
+  /** Estimated heap of the open flows, in bytes. */
+  public long bytes() {
+    return bytes;
   }
 
   /**
@@ -338,6 +371,11 @@ public final class FlowTable {
       counters.flowsEvicted++;
       finish(lruHead, EndReason.END_REASON_EVICTED);
     }
+    while (lruHead != null && bytes + FlowConfig.FLOW_BYTES > config.maxBytes) {
+      counters.flowsEvicted++;
+      counters.flowsEvictedMemory++;
+      finish(lruHead, EndReason.END_REASON_EVICTED);
+    }
     Flow f = free;
     if (f != null) {
       free = f.nextFree;
@@ -362,6 +400,9 @@ public final class FlowTable {
     f.vlan1 = pVlan1;
     f.hash = kHash;
     f.serial = nextSerial++;
+    f.weight = FlowConfig.FLOW_BYTES;
+    bytes += FlowConfig.FLOW_BYTES;
+    counters.flowBytes = bytes;
     f.origIsA = srcIsA;
     f.startNanos = t;
     f.lastNanos = t;
@@ -535,6 +576,9 @@ public final class FlowTable {
     counters.flowRecords++;
     sink.emit(records.toEvent(f, reason));
     removeSlot(f);
+    bytes -= f.weight;
+    f.weight = 0;
+    counters.flowBytes = bytes;
     if (f.lruPrev != null) {
       f.lruPrev.lruNext = f.lruNext;
     } else {

@@ -157,7 +157,7 @@ final class TcpSession {
     }
 
     if (!f.orig.didClose || !f.resp.didClose) {
-      f.lastNanos = t;
+      f.seen(t); // Zeek: SetLastTime(t); here never backwards (Flow.seen)
     }
 
     if (fFin) {

@@ -87,6 +87,22 @@ public final class SensorMetrics {
     Gauge.builder("nsm.flows.open", p, Pipeline::flowsOpen).description("flows held in the flow tables").register(r);
     counter(r, "nsm.flows.made", "flows created", p, x -> x.flowTotals().flowsMade);
     counter(r, "nsm.flows.evicted", "flows written early because the flow table was full", p, x -> x.flowTotals().flowsEvicted);
+    counter(r, "nsm.flows.evicted.memory", "of those, flows evicted because the flow tables' byte cap (flows.memory) was reached",
+        p, x -> x.flowTotals().flowsEvictedMemory);
+    Gauge.builder("nsm.flows.bytes", p, Pipeline::flowBytes)
+        .description("estimated heap of the open flows (flows.memory bounds it)").register(r);
+    Gauge.builder("nsm.dns.pending", p, Pipeline::dnsPending)
+        .description("DNS messages waiting for their pair (protocols.dns.max_pending bounds it)").register(r);
+    Gauge.builder("nsm.dns.pending.bytes", p, Pipeline::dnsPendingBytes)
+        .description("their estimated heap (protocols.dns.pending_memory bounds it)").register(r);
+    Gauge.builder("nsm.http.pending", p, Pipeline::httpPending)
+        .description("HTTP requests waiting for their response (protocols.http.max_pending bounds it)").register(r);
+    Gauge.builder("nsm.http.pending.bytes", p, Pipeline::httpPendingBytes)
+        .description("their estimated heap (protocols.http.pending_memory bounds it)").register(r);
+    counter(r, "nsm.http.pending.evicted", "HTTP requests written unanswered early because a worker's pending cap was reached",
+        p, Pipeline::httpPendingEvicted);
+    Gauge.builder("nsm.fragments.bytes.held", defrag, d -> d.bytesHeld())
+        .description("IP fragment bytes held (protocols.fragments.memory bounds it)").register(r);
     String ended = "flows written, by why they ended";
     counter(r, "nsm.flows.ended", ended, p, x -> x.flowTotals().flowsTimedOut, "reason", "timed_out");
     counter(r, "nsm.flows.ended", ended, p, x -> x.flowTotals().flowsClosed, "reason", "closed");

@@ -23,8 +23,14 @@ public final class FlowWorker implements EventHandler<PacketSlot> {
   private final FlowCounters flowCounters;
   private final AppLayer app;
   private final java.util.concurrent.CountDownLatch done;
-  /** Packets whose processing threw: a bug, logged with the packet number, then skipped. */
+  /**
+   * Packets whose processing threw: a bug (parsers report malformed input as counted outcomes, never
+   * by throwing), logged with the packet's number in the input (the first {@value #LOGGED_ERRORS},
+   * with their stacks; later ones only counted), then skipped: the worker goes on with the next.
+   */
   public long errors;
+
+  static final int LOGGED_ERRORS = 100;
 
   /** @param done counted down once this worker has flushed its flows at the end of input */
   public FlowWorker(int id, FlowTable table, FlowCounters flowCounters, AppLayer app,
@@ -60,9 +66,14 @@ public final class FlowWorker implements EventHandler<PacketSlot> {
       if (slot.shard == id) {
         table.onPacket(p);
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | StackOverflowError e) {
+      // a StackOverflowError too: deep recursion on hostile input is a bug of that input's parser, not
+      // a state of the JVM; any other Error (OutOfMemoryError, ...) stops the worker
       errors++;
-      Log.LOG.error("worker {}: packet #{} failed; skipped", id, slot.packetNumber, e);
+      if (errors <= LOGGED_ERRORS) {
+        Log.LOG.error("worker {}: packet #{} failed; skipped{}", id, slot.packetNumber,
+            errors == LOGGED_ERRORS ? " (later failures are only counted: worker_errors)" : "", e);
+      }
     }
   }
 

@@ -32,7 +32,7 @@ public final class Pipeline {
   private final RingBuffer<PacketSlot> ring;
   private final List<FlowWorker> workers = new ArrayList<>();
   private final PipelineCounters counters = new PipelineCounters();
-  private final IpDefragmenter defrag = new IpDefragmenter();
+  private final IpDefragmenter defrag;
   private final Ingest ingest;
   private final CountDownLatch flushed;
 
@@ -45,12 +45,28 @@ public final class Pipeline {
    * @param appConfig one worker's application layer bounds (reassembly memory already split)
    */
   public Pipeline(int workerCount, int ringSize, FlowConfig flowConfig, AppConfig appConfig, RecordSink sink) {
-    this(workerCount, ringSize, flowConfig, appConfig, TunnelSettings.defaults(), sink);
+    this(workerCount, ringSize, flowConfig, appConfig, TunnelSettings.defaults(), new IpDefragmenter(), sink);
   }
 
   /** @param tunnels what the decoder decapsulates (ports, depth, mirror transport) */
   public Pipeline(int workerCount, int ringSize, FlowConfig flowConfig, AppConfig appConfig, TunnelSettings tunnels,
       RecordSink sink) {
+    this(workerCount, ringSize, flowConfig, appConfig, tunnels, new IpDefragmenter(), sink);
+  }
+
+  /** @param defrag the feeding thread's IP defragmenter, with its caps in datagrams and bytes */
+  public Pipeline(int workerCount, int ringSize, FlowConfig flowConfig, AppConfig appConfig, IpDefragmenter defrag,
+      RecordSink sink) {
+    this(workerCount, ringSize, flowConfig, appConfig, TunnelSettings.defaults(), defrag, sink);
+  }
+
+  /**
+   * @param tunnels what the decoder decapsulates (ports, depth, mirror transport)
+   * @param defrag the feeding thread's IP defragmenter, with its caps in datagrams and bytes
+   */
+  public Pipeline(int workerCount, int ringSize, FlowConfig flowConfig, AppConfig appConfig, TunnelSettings tunnels,
+      IpDefragmenter defrag, RecordSink sink) {
+    this.defrag = defrag;
     if (workerCount < 1) {
       throw new IllegalArgumentException("workers must be at least 1");
     }
@@ -131,6 +147,57 @@ public final class Pipeline {
     long n = 0;
     for (FlowWorker w : workers) {
       n += w.app().budget().bytesInUse();
+    }
+    return n;
+  }
+
+  /** Estimated heap of the open flows, in bytes (the flow tables' byte caps count it). */
+  public long flowBytes() {
+    long n = 0;
+    for (FlowWorker w : workers) {
+      n += w.table().bytes();
+    }
+    return n;
+  }
+
+  /** DNS messages waiting for their pair, and their estimated bytes, over the workers. */
+  public long dnsPending() {
+    long n = 0;
+    for (FlowWorker w : workers) {
+      n += w.app().dnsPendingCount();
+    }
+    return n;
+  }
+
+  public long dnsPendingBytes() {
+    long n = 0;
+    for (FlowWorker w : workers) {
+      n += w.app().dnsPendingBytes();
+    }
+    return n;
+  }
+
+  /** HTTP requests waiting for their response, their estimated bytes, and those the caps wrote early. */
+  public long httpPending() {
+    long n = 0;
+    for (FlowWorker w : workers) {
+      n += w.app().counters().http.pendingTotal();
+    }
+    return n;
+  }
+
+  public long httpPendingBytes() {
+    long n = 0;
+    for (FlowWorker w : workers) {
+      n += w.app().counters().http.pendingBytesTotal();
+    }
+    return n;
+  }
+
+  public long httpPendingEvicted() {
+    long n = 0;
+    for (FlowWorker w : workers) {
+      n += w.app().counters().http.pendingEvicted();
     }
     return n;
   }

@@ -218,4 +218,63 @@ class AppDnsTest {
     assertEquals("DNS_content_gap", h.notices().get(0).getName());
     assertEquals(10, h.onlyFlow().getMissedBytes(), "the flow table's missed_bytes (Zeek's) is untouched");
   }
+
+  // ------------------------------------------------------------------ the worker's pending caps
+
+  /** Three flows (source ports 40001..40003) each with one unanswered query, then a fourth. */
+  private static AppHarness pendingFlood(AppConfig config) {
+    AppHarness h = new AppHarness(config);
+    for (int i = 1; i <= 4; i++) {
+      h.feed(udp(i, C, 40000 + i, S, 53, dnsQuery(i, "q" + i + ".test", 1)));
+    }
+    return h;
+  }
+
+  @Test
+  void pendingCapInMessagesWritesTheOldestUnpaired() {
+    AppHarness h = pendingFlood(AppConfig.defaults().withDnsPending(3, 1L << 20));
+    assertEquals(3, h.app.dnsPendingCount());
+    List<Dns> early = h.dns();
+    assertEquals(1, early.size(), "the 4th query pushed the oldest out");
+    assertEquals("q1.test", early.get(0).getQuery());
+    assertTrue(early.get(0).getSawQuery());
+    assertFalse(early.get(0).getSawReply());
+    assertEquals(40001, early.get(0).getOrigP());
+    assertEquals(1, h.count(AppCounter.DNS_PENDING_EVICTED));
+    assertEquals(1, h.count(AppCounter.DNS_UNANSWERED));
+    List<Notice> n = h.notices();
+    assertEquals(1, n.size());
+    assertEquals("DNS_pending_evicted", n.get(0).getName());
+    assertEquals(early.get(0).getUid(), n.get(0).getUid(), "noticed on the evicted message's flow");
+    // a response to an evicted query is a response alone; to a waiting one, a pair
+    h.feed(udp(5.0, S, 53, C, 40002, dnsResponse(2, 0x8180, "q2.test", 1, "192.0.2.2")));
+    assertEquals(2, h.app.dnsPendingCount());
+    assertEquals("q2.test", h.dns().get(1).getQuery());
+    assertTrue(h.dns().get(1).getSawReply() && h.dns().get(1).getSawQuery());
+    h.end();
+    assertEquals(0, h.app.dnsPendingCount());
+    assertEquals(0, h.app.dnsPendingBytes());
+    assertEquals(4, h.dns().size());
+    assertEquals(3, h.count(AppCounter.DNS_UNANSWERED), "q1 early, q3 and q4 at the end");
+    assertEquals(1, h.count(AppCounter.DNS_PENDING_EVICTED));
+  }
+
+  @Test
+  void pendingCapInBytesWritesTheOldestUnpaired() {
+    // 64 KiB holds ~120 messages of ~530 bytes: 200 queries from 200 flows leave the newest that fit
+    AppHarness h = new AppHarness(AppConfig.defaults().withDnsPending(1_000_000, AppConfig.MIN_DNS_PENDING_BYTES));
+    for (int i = 0; i < 200; i++) {
+      h.feed(udp(1 + i * 0.001, C, 20000 + i, S, 53, dnsQuery(i, "name" + i + ".test", 1)));
+      assertTrue(h.app.dnsPendingBytes() <= AppConfig.MIN_DNS_PENDING_BYTES, "bytes " + h.app.dnsPendingBytes());
+    }
+    long evicted = h.count(AppCounter.DNS_PENDING_EVICTED);
+    assertEquals(200, evicted + h.app.dnsPendingCount());
+    assertTrue(evicted >= 70 && evicted <= 90, "evicted " + evicted);
+    List<Dns> early = h.dns();
+    assertEquals(evicted, early.size());
+    for (int i = 0; i < early.size(); i++) {
+      assertEquals("name" + i + ".test", early.get(i).getQuery(), "oldest first");
+    }
+    assertEquals(evicted, h.notices().size(), "one notice per flow");
+  }
 }

@@ -4,6 +4,7 @@ import static dev.nsm.sensor.app.AppPkt.ascii;
 import static dev.nsm.sensor.app.AppPkt.clientHello;
 import static dev.nsm.sensor.app.AppPkt.tcp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nsm.parsers.packet.DecodedPacket;
@@ -234,5 +235,68 @@ class AppTcpTest {
     assertEquals(2, txs.size());
     assertEquals(100, txs.get(0).getResponseBodyLen(), "the gap inside a body of known length counts (Zeek)");
     assertEquals(5, txs.get(1).getResponseBodyLen());
+  }
+
+  // ------------------------------------------------------------------ the worker's HTTP pending caps
+
+  /** Three connections (client ports 40001..40003), one request each and no response yet. */
+  private static AppHarness pendingRequests(AppConfig config) {
+    AppHarness h = new AppHarness(config);
+    for (int i = 1; i <= 3; i++) {
+      Conn c = new Conn(40000 + i, 80, false);
+      c.t = i;
+      c.ps.add(tcp(c.t, C, c.cport, S, 80, "S", c.cseq - 1, 0));
+      c.ps.add(tcp(c.t += 0.001, S, 80, C, c.cport, "SA", c.sseq - 1, c.cseq));
+      c.ps.add(tcp(c.t += 0.001, C, c.cport, S, 80, "A", c.cseq, c.sseq));
+      h.feed(c.client(GET).packets());
+    }
+    return h;
+  }
+
+  @Test
+  void httpPendingCapInTransactionsWritesTheOldestUnanswered() {
+    AppHarness h = pendingRequests(AppConfig.defaults().withHttpPending(2, 1L << 20));
+    assertEquals(2, h.counters.http.pendingTotal());
+    assertEquals(1, h.counters.http.pendingEvicted());
+    assertEquals(1, h.counters.http.count(dev.nsm.parsers.http.HttpWeird.HTTP_PENDING_EVICTED));
+    List<Http> early = h.http();
+    assertEquals(1, early.size(), "the 3rd request pushed the oldest out");
+    Http first = early.get(0);
+    assertEquals(40001, first.getOrigP());
+    assertEquals("/index.html?q=a b", first.getUri());
+    assertFalse(first.hasStatusCode() && first.getStatusCode() > 0, "no response: " + first);
+    List<dev.nsm.proto.v1.Notice> n = h.notices();
+    assertEquals(1, n.size(), n.toString());
+    assertEquals("HTTP_pending_evicted", n.get(0).getName());
+    assertEquals(first.getUid(), n.get(0).getUid(), "noticed on the evicted transaction's connection");
+    h.end();
+    assertEquals(0, h.counters.http.pendingTotal());
+    assertEquals(0, h.counters.http.pendingBytesTotal());
+    assertEquals(3, h.http().size(), "the other two at their connections' end");
+  }
+
+  @Test
+  void httpPendingCapInBytesWritesTheOldestUnanswered() {
+    // each request: ~384 bytes + 2 per character of method, URI, host, user agent, version (~480):
+    // 64 KiB hold ~136; 200 connections leave the newest that fit
+    AppHarness h = new AppHarness(AppConfig.defaults().withHttpPending(1_000_000, AppConfig.MIN_HTTP_PENDING_BYTES));
+    for (int i = 0; i < 200; i++) {
+      Conn c = new Conn(20000 + i, 80, false);
+      c.t = 1 + i * 0.01;
+      c.ps.add(tcp(c.t, C, c.cport, S, 80, "S", c.cseq - 1, 0));
+      c.ps.add(tcp(c.t += 0.001, S, 80, C, c.cport, "SA", c.sseq - 1, c.cseq));
+      c.ps.add(tcp(c.t += 0.001, C, c.cport, S, 80, "A", c.cseq, c.sseq));
+      h.feed(c.client(GET).packets());
+      assertTrue(h.counters.http.pendingBytesTotal() <= AppConfig.MIN_HTTP_PENDING_BYTES,
+          "bytes " + h.counters.http.pendingBytesTotal());
+    }
+    long evicted = h.counters.http.pendingEvicted();
+    assertEquals(200, evicted + h.counters.http.pendingTotal());
+    assertTrue(evicted >= 40 && evicted <= 100, "evicted " + evicted);
+    List<Http> early = h.http();
+    assertEquals(evicted, early.size());
+    for (int i = 0; i < early.size(); i++) {
+      assertEquals(20000 + i, early.get(i).getOrigP(), "oldest first");
+    }
   }
 }

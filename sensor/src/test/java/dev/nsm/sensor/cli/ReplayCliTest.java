@@ -55,6 +55,23 @@ class ReplayCliTest {
     assertOneLine(r.err, "--workers");
   }
 
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0} {1}")
+  @org.junit.jupiter.params.provider.CsvSource({
+      "--flow-memory, 1000, --flow-memory must be at least 1048576 (1024 flows x --workers) not 1000",
+      "--dns-max-pending, 0, --dns-max-pending must be at least 1 (--workers) not 0",
+      "--dns-pending-memory, 10, --dns-pending-memory must be at least 65536 (65536 x --workers) not 10",
+      "--http-max-pending, 0, --http-max-pending must be at least 1 (--workers) not 0",
+      "--http-pending-memory, 4096, --http-pending-memory must be at least 65536 (65536 x --workers) not 4096",
+      "--fragments-max-datagrams, 0, --fragments-max-datagrams must be at least 1 not 0",
+      "--fragments-memory, 100, --fragments-memory must be at least 65535 not 100",
+  })
+  void impossibleCap(String option, String value, String expected) throws IOException {
+    Replay r = Replay.run(tmp, "x.pcap", "--workers", "1", option, value);
+    assertEquals(2, r.exit);
+    // CsvSource splits on commas: the expected message is written without the one before "not"
+    assertOneLine(r.err.replace(", not ", " not "), expected);
+  }
+
   @Test
   void unknownOption() throws IOException {
     Replay r = Replay.run(tmp, "x.pcap", "--frobnicate");

@@ -201,6 +201,14 @@ class ConfigErrorsTest {
       "shutdown:\\n  timeout: 0s|shutdown.timeout: must be from 1s to 10m, not 0s",
       "protocols:\\n  reassembly:\\n    flow_cap: 1KiB|protocols.reassembly.flow_cap: must be from 4KiB to 64MiB, not 1KiB",
       "protocols:\\n  reassembly:\\n    memory: 64KiB|protocols.reassembly.memory: must be from flow_cap x workers (256KiB) to 64GiB, not 64KiB",
+      "flows:\\n  memory: 512KiB|flows.memory: must be from 1MiB (1024 flows x workers) to 1024GiB, not 512KiB",
+      "pipeline:\\n  workers: 4\\nflows:\\n  memory: 2MiB|flows.memory: must be from 4MiB (1024 flows x workers) to 1024GiB, not 2MiB",
+      "protocols:\\n  fragments:\\n    max_datagrams: 0|protocols.fragments.max_datagrams: must be from 1 to 1000000, not 0",
+      "protocols:\\n  fragments:\\n    memory: 60000|protocols.fragments.memory: must be from 64KiB to 16GiB, not 60000",
+      "protocols:\\n  http:\\n    max_pending: 0|protocols.http.max_pending: must be from 1 to 100000000, not 0",
+      "protocols:\\n  http:\\n    pending_memory: 1000|protocols.http.pending_memory: must be from 64KiB (64KiB x workers) to 1024GiB, not 1000",
+      "protocols:\\n  dns:\\n    max_pending: 0|protocols.dns.max_pending: must be from 1 to 100000000, not 0",
+      "protocols:\\n  dns:\\n    pending_memory: 1KiB|protocols.dns.pending_memory: must be from 64KiB (64KiB x workers) to 1024GiB, not 1KiB",
   })
   void impossibleValue(String section, String expected) throws IOException {
     assertRejected(OK + section.replace("\\n", "\n") + "\n", expected);

@@ -232,4 +232,83 @@ class FlowTableTest {
     h.table.advanceTime(Pkt.ns(160));
     assertEquals(1, h.out.size());
   }
+
+  @Test
+  void packetTimeGoingBackNeverMakesANegativeDuration() {
+    // a capture whose clock steps back inside a flow (found by FlowPathFuzzTest: crash-b96447ad...):
+    // Zeek would take the older packet's time as last_time; here last_time only moves forward
+    Flow udp = new Harness().feed(
+        Pkt.udp(10.0, "10.0.0.1", 5000, "10.0.0.2", 6000, 10),
+        Pkt.udp(12.0, "10.0.0.2", 6000, "10.0.0.1", 5000, 10),
+        Pkt.udp(9.0, "10.0.0.1", 5000, "10.0.0.2", 6000, 10)).only();
+    assertEquals(3, udp.getOrigPkts() + udp.getRespPkts());
+    assertEquals(10, udp.getTs().getSeconds());
+    assertEquals(12, udp.getLastTs().getSeconds());
+    assertEquals(2, udp.getDuration().getSeconds());
+    assertEquals(0, udp.getDuration().getNanos());
+
+    Flow tcp = new Harness().feed(
+        Pkt.tcp(10.0, "10.0.0.1", 40000, "10.0.0.2", 80, "S", 100, 0, 0),
+        Pkt.tcp(8.5, "10.0.0.2", 80, "10.0.0.1", 40000, "SA", 500, 101, 0)).only();
+    assertEquals(0, tcp.getDuration().getSeconds());
+    assertEquals(0, tcp.getDuration().getNanos());
+    assertEquals(tcp.getTs(), tcp.getLastTs());
+  }
+
+  @Test
+  void byteCapEvictsTheLeastRecentlyActiveFlow() {
+    // room for 3 flows of FLOW_BYTES: the 4th evicts the oldest (10.0.0.1), counted as a memory eviction
+    Harness h = new Harness(FlowConfig.defaults().withMaxFlows(1000).withMaxBytes(3L * FlowConfig.FLOW_BYTES));
+    h.feed(Pkt.udp(1.0, "10.0.0.1", 5000, "10.0.0.9", 53, 10),
+        Pkt.udp(2.0, "10.0.0.2", 5000, "10.0.0.9", 53, 10),
+        Pkt.udp(3.0, "10.0.0.3", 5000, "10.0.0.9", 53, 10));
+    assertEquals(3L * FlowConfig.FLOW_BYTES, h.table.bytes());
+    assertEquals(0, h.out.size());
+    h.feed(Pkt.udp(4.0, "10.0.0.4", 5000, "10.0.0.9", 53, 10));
+    assertEquals(1, h.out.size());
+    assertEquals("10.0.0.1", h.out.get(0).getOrigH());
+    assertEquals(EndReason.END_REASON_EVICTED, h.out.get(0).getEndReason());
+    assertEquals(1, h.counters.flowsEvicted);
+    assertEquals(1, h.counters.flowsEvictedMemory);
+    assertEquals(3, h.table.size());
+    assertEquals(3L * FlowConfig.FLOW_BYTES, h.table.bytes());
+    assertEquals(3L * FlowConfig.FLOW_BYTES, h.counters.flowBytes);
+  }
+
+  @Test
+  void applicationStateCountsAgainstTheByteCap() {
+    // an observer that holds state for flows to port 443, as the application layer would
+    FlowObserver app = new FlowObserver() {
+      @Override
+      public void onTcp(dev.nsm.sensor.flow.Flow f, boolean fromA, dev.nsm.parsers.packet.DecodedPacket p) {}
+
+      @Override
+      public void onUdp(dev.nsm.sensor.flow.Flow f, boolean fromA, dev.nsm.parsers.packet.DecodedPacket p) {
+        if (f.respPort() == 443) {
+          f.appState(Boolean.TRUE);
+        }
+      }
+
+      @Override
+      public void onEnd(dev.nsm.sensor.flow.Flow f, EndReason reason) {}
+    };
+    long cap = 3L * FlowConfig.FLOW_BYTES + FlowConfig.APP_STATE_BYTES;
+    Harness h = new Harness(FlowConfig.defaults().withMaxFlows(1000).withMaxBytes(cap), app);
+    h.feed(Pkt.udp(1.0, "10.0.0.1", 5000, "10.0.0.9", 53, 10),
+        Pkt.udp(2.0, "10.0.0.2", 5000, "10.0.0.9", 53, 10),
+        Pkt.udp(3.0, "10.0.0.3", 5000, "10.0.0.9", 53, 10));
+    assertEquals(0, h.out.size());
+    // a 4th flow fits (4 KiB of 5 KiB), but its state makes it weigh FLOW_BYTES + APP_STATE_BYTES
+    // (6 KiB in all): the least recently active flow goes
+    h.feed(Pkt.udp(4.0, "10.0.0.4", 5000, "10.0.0.9", 443, 10));
+    assertEquals(1, h.out.size());
+    assertEquals("10.0.0.1", h.out.get(0).getOrigH());
+    assertEquals(EndReason.END_REASON_EVICTED, h.out.get(0).getEndReason());
+    assertEquals(1, h.counters.flowsEvictedMemory);
+    assertEquals(3, h.table.size());
+    assertEquals(2L * FlowConfig.FLOW_BYTES + FlowConfig.FLOW_BYTES + FlowConfig.APP_STATE_BYTES, h.table.bytes());
+    assertTrue(h.table.bytes() <= cap);
+    h.flush();
+    assertEquals(0, h.table.bytes());
+  }
 }

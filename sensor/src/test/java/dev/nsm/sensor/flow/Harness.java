@@ -17,7 +17,11 @@ final class Harness {
   }
 
   Harness(FlowConfig config) {
-    table = new FlowTable(config, (Event e) -> out.add(e.getFlow()), counters);
+    this(config, FlowObserver.NONE);
+  }
+
+  Harness(FlowConfig config, FlowObserver observer) {
+    table = new FlowTable(config, (Event e) -> out.add(e.getFlow()), counters, observer);
   }
 
   Harness feed(DecodedPacket... ps) {
