@@ -77,9 +77,18 @@ class FlowPathFuzzTest {
       long seq = ring.getCursor();
       PacketSlot slot = ring.get(seq);
       DecodedPacket p = slot.decoded;
-      if (slot.result == DecodeResult.OK && p.ipVersion != 0 && hasTransport(p)) {
+      if (slot.result == DecodeResult.OK && p.ipVersion != 0 && hasTransport(p) && slot.shard >= 0) {
         withFlow++;
         ipBytes += p.ipLen;
+      }
+      if (slot.result == DecodeResult.OK && slot.shard >= 0) {
+        // a tunnelled packet also counts on each enclosing tunnel's (outer) flow
+        for (int i = 0; i < p.tunnelDepth; i++) {
+          if (slot.outerShard[i] >= 0 && hasTransport(p.outer[i])) {
+            withFlow++;
+            ipBytes += p.outer[i].ipLen;
+          }
+        }
       }
       worker.onEvent(slot, seq, true);
       assertEquals(0, worker.errors, "the worker threw (logged above)");
