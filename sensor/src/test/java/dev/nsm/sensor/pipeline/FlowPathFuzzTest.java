@@ -81,21 +81,19 @@ class FlowPathFuzzTest {
       long seq = ring.getCursor();
       PacketSlot slot = ring.get(seq);
       DecodedPacket p = slot.decoded;
-      if (slot.result == DecodeResult.OK && p.ipVersion != 0 && hasTransport(p)) {
+      if (slot.result == DecodeResult.OK && p.ipVersion != 0 && hasTransport(p) && slot.shard >= 0) {
         withFlow++;
         ipBytes += p.ipLen;
       }
       if (slot.result == DecodeResult.TCP_TRUNCATED && slot.shard >= 0) {
         keyOnly++; // TCP options cut: its flow is made, with no packet counted (as Zeek)
       }
-      if (slot.result == DecodeResult.OK) {
-        // a packet decapsulated from tunnels also updates each enclosing tunnel's own flow (not a
-        // mirror transport's, which is counted, not recorded)
+      if (slot.result == DecodeResult.OK && slot.shard >= 0) {
+        // a tunnelled packet also counts on each enclosing tunnel's (outer) flow
         for (int i = 0; i < p.tunnelDepth; i++) {
-          DecodedPacket layer = p.outer[i];
-          if (!layer.tunnelTransport && layer.ipVersion != 0 && hasTransport(layer)) {
+          if (slot.outerShard[i] >= 0 && hasTransport(p.outer[i])) {
             withFlow++;
-            ipBytes += layer.ipLen;
+            ipBytes += p.outer[i].ipLen;
           }
         }
       }
