@@ -227,8 +227,17 @@ public final class Exporter implements Spool.RetentionListener, AutoCloseable {
     }
   }
 
+  /**
+   * Batches sent and not yet acked, at most, per stream: the bundled collector holds 4 per stream
+   * (CollectorServer.WINDOW) and acks as it commits. Without this bound the exporter keeps sending
+   * while the HTTP/2 window is open, and a collector that acks slowly gets megabytes pushed into its
+   * transport buffers, CPU spent on both sides for records it will not take any sooner.
+   */
+  static final int MAX_IN_FLIGHT = 4;
+
   private void run() {
     RawBatch batch = new RawBatch();
+    long[] inFlight = new long[MAX_IN_FLIGHT]; // last seq of each unacked batch, oldest first (a ring)
     long backoff = settings.backoffInitial().toNanos();
     try (SpoolReader reader = spool.reader()) {
       while (!stopping) {
@@ -247,6 +256,8 @@ public final class Exporter implements Spool.RetentionListener, AutoCloseable {
         batch.clear();
         long batchStarted = 0;
         boolean progressed = false;
+        int inFlightHead = 0;
+        int inFlightCount = 0;
         while (!stopping && !st.done) {
           persistIfDue(false);
           long now = System.nanoTime();
@@ -258,7 +269,11 @@ public final class Exporter implements Spool.RetentionListener, AutoCloseable {
           if (acked > sentSeq && acked >= 0 && !progressed) {
             progressed = true; // the collector took something on this stream: the link is good
           }
-          if (!st.out.isReady()) {
+          while (inFlightCount > 0 && inFlight[inFlightHead] <= acked) {
+            inFlightHead = (inFlightHead + 1) % MAX_IN_FLIGHT;
+            inFlightCount--;
+          }
+          if (inFlightCount == MAX_IN_FLIGHT || !st.out.isReady()) {
             LockSupport.parkNanos(this, 10_000_000L); // onReady, an ack or the end unparks us
             continue;
           }
@@ -278,6 +293,8 @@ public final class Exporter implements Spool.RetentionListener, AutoCloseable {
               st.lastProgressNanos = now; // the ack clock starts with the first unacked batch
             }
             st.out.onNext(batch);
+            inFlight[(inFlightHead + inFlightCount) % MAX_IN_FLIGHT] = batch.lastSeq;
+            inFlightCount++;
             sentSeq = batch.lastSeq;
             sentRecords += batch.count;
             sentBytes += batch.length;
