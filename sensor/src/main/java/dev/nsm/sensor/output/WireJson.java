@@ -703,26 +703,8 @@ public final class WireJson {
     int end = pos + len;
     for (int i = pos; i < end; i++) {
       int c = in[i] & 0xff;
-      if (c >= 0x20 && c < 0x80) {
-        if (c == '"' || c == '\\') {
-          b[o++] = '\\';
-        }
-        b[o++] = (byte) c;
-      } else if (c < 0x20) {
-        b[o++] = '\\';
-        switch (c) {
-          case '\t': b[o++] = 't'; break;
-          case '\b': b[o++] = 'b'; break;
-          case '\n': b[o++] = 'n'; break;
-          case '\r': b[o++] = 'r'; break;
-          case '\f': b[o++] = 'f'; break;
-          default:
-            b[o++] = 'u';
-            b[o++] = '0';
-            b[o++] = '0';
-            b[o++] = HEX[c >> 4];
-            b[o++] = HEX[c & 0xf];
-        }
+      if (c < 0x80) {
+        o = ascii(b, o, c);
       } else {
         // a multi-byte sequence: check it (ProtoJson's input was a valid Java string), copy it
         int n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
@@ -952,26 +934,8 @@ public final class WireJson {
     b[o++] = '"';
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
-      if (c >= 0x20 && c < 0x80) {
-        if (c == '"' || c == '\\') {
-          b[o++] = '\\';
-        }
-        b[o++] = (byte) c;
-      } else if (c < 0x20) {
-        b[o++] = '\\';
-        switch (c) {
-          case '\t': b[o++] = 't'; break;
-          case '\b': b[o++] = 'b'; break;
-          case '\n': b[o++] = 'n'; break;
-          case '\r': b[o++] = 'r'; break;
-          case '\f': b[o++] = 'f'; break;
-          default:
-            b[o++] = 'u';
-            b[o++] = '0';
-            b[o++] = '0';
-            b[o++] = HEX[c >> 4];
-            b[o++] = HEX[c & 0xf];
-        }
+      if (c < 0x80) {
+        o = ascii(b, o, c);
       } else if (c < 0x800) {
         b[o++] = (byte) (0xc0 | (c >> 6));
         b[o++] = (byte) (0x80 | (c & 0x3f));
@@ -1073,5 +1037,35 @@ public final class WireJson {
     while (n > 0) {
       out[o++] = digits[--n];
     }
+  }
+
+  /**
+   * One ASCII character {@code c} (< 0x80) into {@code b} at {@code o}, escaped as JsonFormat does
+   * ({@code \" \\ \t \b \n \r \f}, other controls as {@code \\u00XX}); returns the new position.
+   * Shared by the printers from UTF-8 bytes and from Strings.
+   */
+  private static int ascii(byte[] b, int o, int c) {
+    if (c >= 0x20) {
+      if (c == '"' || c == '\\') {
+        b[o++] = '\\';
+      }
+      b[o++] = (byte) c;
+      return o;
+    }
+    b[o++] = '\\';
+    switch (c) {
+      case '\t': b[o++] = 't'; break;
+      case '\b': b[o++] = 'b'; break;
+      case '\n': b[o++] = 'n'; break;
+      case '\r': b[o++] = 'r'; break;
+      case '\f': b[o++] = 'f'; break;
+      default:
+        b[o++] = 'u';
+        b[o++] = '0';
+        b[o++] = '0';
+        b[o++] = HEX[c >> 4];
+        b[o++] = HEX[c & 0xf];
+    }
+    return o;
   }
 }
