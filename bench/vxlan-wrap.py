@@ -16,8 +16,8 @@ Each input frame becomes the payload of
 50 bytes more per frame; timestamps, order and the captured/original lengths of the inner frame are
 kept (a truncated snapshot stays truncated: the outer lengths count the original frame). All
 frames go one way, mirror source to mirror target, as a mirror session sends them; the UDP source
-port is a hash of the inner addresses and ports (49152-65535), as the Linux VXLAN device and AWS
-choose it, so the outer side has a few thousand flows rather than one.
+port is a hash of the inner addresses and ports (49152-65535), the same both ways, as the Linux
+VXLAN device chooses it (skb_get_hash, symmetric), so the outer side has a few thousand flows rather than one.
 
 Input: classic pcap (either byte order, microsecond or nanosecond), link type Ethernet (1) or raw
 IP (101, 228, 229: an Ethernet header is put in front, 0x0800 or 0x86DD). Output: classic pcap,
@@ -52,15 +52,23 @@ def ip_checksum_base():
 
 
 def flow_port(frame, off, ethertype):
-    """UDP source port from the inner addresses and ports (one direction of one flow -> one port)."""
+    """UDP source port from the inner addresses and ports, the same for both directions of a flow:
+    Linux's VXLAN device takes it from skb_get_hash(), whose flow_hash_consistentify() orders the
+    two (address, port) ends first, so a connection's two directions share one outer flow."""
     if ethertype == 0x0800 and len(frame) >= off + 20:
         ihl = (frame[off] & 0x0F) * 4
-        key = frame[off + 12:off + 20] + frame[off + 9:off + 10] + frame[off + ihl:off + ihl + 4]
+        a, b = frame[off + 12:off + 16], frame[off + 16:off + 20]
+        proto = frame[off + 9:off + 10]
+        pa, pb = frame[off + ihl:off + ihl + 2], frame[off + ihl + 2:off + ihl + 4]
     elif ethertype == 0x86DD and len(frame) >= off + 40:
-        key = frame[off + 8:off + 40] + frame[off + 6:off + 7] + frame[off + 40:off + 44]
+        a, b = frame[off + 8:off + 24], frame[off + 24:off + 40]
+        proto = frame[off + 6:off + 7]
+        pa, pb = frame[off + 40:off + 42], frame[off + 42:off + 44]
     else:
-        key = frame[:14]
-    return 49152 + (zlib.crc32(key) & 0x3FFF)
+        return 49152 + (zlib.crc32(frame[:14]) & 0x3FFF)
+    if (b, pb) < (a, pa):
+        a, b, pa, pb = b, a, pb, pa
+    return 49152 + (zlib.crc32(a + b + proto + pa + pb) & 0x3FFF)
 
 
 def main(argv):

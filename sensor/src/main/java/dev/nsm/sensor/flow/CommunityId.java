@@ -1,8 +1,5 @@
 package dev.nsm.sensor.flow;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
 
 /**
  * Community ID v1 (github.com/corelight/community-id-spec): "1:" + base64(SHA-1(seed, addresses,
@@ -11,20 +8,13 @@ import java.util.Base64;
  * one-way ICMP type keeps its direction. Other IP protocols hash addresses and protocol only.
  */
 final class CommunityId {
-  private final MessageDigest sha1;
+  private final int[] w = new int[80];
   private final byte[] buf = new byte[2 + 16 + 16 + 2 + 4];
   private final byte[] digest = new byte[20];
   /** "1:" + base64 of the 20-byte digest (28 characters). */
   private final byte[] text = new byte[2 + 28];
-  private final byte[] scratch = new byte[28];
 
-  CommunityId() {
-    try {
-      sha1 = MessageDigest.getInstance("SHA-1");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK has no SHA-1", e);
-    }
-  }
+  CommunityId() {}
 
   /**
    * @param seed the seed (0 by default)
@@ -62,19 +52,83 @@ final class CommunityId {
       buf[n++] = (byte) (dPort >>> 8);
       buf[n++] = (byte) dPort;
     }
-    sha1.reset();
-    sha1.update(buf, 0, n);
-    try {
-      sha1.digest(digest, 0, digest.length);
-    } catch (java.security.DigestException e) {
-      throw new IllegalStateException("SHA-1 digest into 20 bytes", e);
-    }
-    // into reused buffers: the record's string is the only allocation
+    // the input is at most 40 bytes: one SHA-1 block, hashed here on ints (MessageDigest's buffering,
+    // padding and byte loops cost more than the 80 rounds under C1, which has no SHA intrinsic)
+    sha1Block(n);
+    // into a reused buffer: the record's string is the only allocation
     text[0] = '1';
     text[1] = ':';
-    int len = Base64.getEncoder().encode(digest, scratch);
-    System.arraycopy(scratch, 0, text, 2, len);
-    return new String(text, 0, 2 + len, java.nio.charset.StandardCharsets.ISO_8859_1);
+    int o = 2;
+    for (int i = 0; i < 18; i += 3) {
+      int v = ((digest[i] & 0xff) << 16) | ((digest[i + 1] & 0xff) << 8) | (digest[i + 2] & 0xff);
+      text[o++] = B64[v >>> 18];
+      text[o++] = B64[(v >>> 12) & 63];
+      text[o++] = B64[(v >>> 6) & 63];
+      text[o++] = B64[v & 63];
+    }
+    int v = ((digest[18] & 0xff) << 8) | (digest[19] & 0xff);
+    text[o++] = B64[v >>> 10];
+    text[o++] = B64[(v >>> 4) & 63];
+    text[o++] = B64[(v << 2) & 63];
+    text[o++] = '=';
+    return new String(text, 0, o, java.nio.charset.StandardCharsets.ISO_8859_1);
+  }
+
+  private static final byte[] B64 =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  /** SHA-1 (FIPS 180-4) of buf[0, n), n <= 55: one padded block, into {@link #digest}. */
+  private void sha1Block(int n) {
+    int[] w = this.w;
+    java.util.Arrays.fill(w, 0);
+    for (int i = 0; i < n; i++) {
+      w[i >>> 2] |= (buf[i] & 0xff) << (24 - 8 * (i & 3));
+    }
+    w[n >>> 2] |= 0x80 << (24 - 8 * (n & 3));
+    w[15] = n * 8;
+    for (int i = 16; i < 80; i++) {
+      w[i] = Integer.rotateLeft(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+    }
+    int a = 0x67452301;
+    int b = 0xEFCDAB89;
+    int c = 0x98BADCFE;
+    int d = 0x10325476;
+    int e = 0xC3D2E1F0;
+    for (int i = 0; i < 80; i++) {
+      int f;
+      int k;
+      if (i < 20) {
+        f = (b & c) | (~b & d);
+        k = 0x5A827999;
+      } else if (i < 40) {
+        f = b ^ c ^ d;
+        k = 0x6ED9EBA1;
+      } else if (i < 60) {
+        f = (b & c) | (b & d) | (c & d);
+        k = 0x8F1BBCDC;
+      } else {
+        f = b ^ c ^ d;
+        k = 0xCA62C1D6;
+      }
+      int t = Integer.rotateLeft(a, 5) + f + e + k + w[i];
+      e = d;
+      d = c;
+      c = Integer.rotateLeft(b, 30);
+      b = a;
+      a = t;
+    }
+    putInt(0, 0x67452301 + a);
+    putInt(4, 0xEFCDAB89 + b);
+    putInt(8, 0x98BADCFE + c);
+    putInt(12, 0x10325476 + d);
+    putInt(16, 0xC3D2E1F0 + e);
+  }
+
+  private void putInt(int off, int v) {
+    digest[off] = (byte) (v >>> 24);
+    digest[off + 1] = (byte) (v >>> 16);
+    digest[off + 2] = (byte) (v >>> 8);
+    digest[off + 3] = (byte) v;
   }
 
   private int putAddr(int n, int ipVersion, long hi, long lo) {

@@ -66,6 +66,46 @@ class FormatTest {
     assertEquals("1:KHlLkgoJW7ifUTyTSgyVfkFHzKw=", cid("10.1.12.2", 0, "10.1.12.1", 0, 46, false, false));
   }
 
+  /** The hand-rolled one-block SHA-1 and Base64 against the JDK's, on random tuples of every shape. */
+  @Test
+  void communityIdEqualsTheJdksSha1() throws Exception {
+    java.util.Random r = new java.util.Random(20261207);
+    java.security.MessageDigest sha1 = java.security.MessageDigest.getInstance("SHA-1");
+    CommunityId c = new CommunityId();
+    for (int i = 0; i < 20_000; i++) {
+      int v = r.nextBoolean() ? 4 : 6;
+      long sHi = v == 6 ? r.nextLong() : 0;
+      long sLo = v == 6 ? r.nextLong() : r.nextLong() & 0xffffffffL;
+      long dHi = v == 6 ? r.nextLong() : 0;
+      long dLo = v == 6 ? r.nextLong() : r.nextLong() & 0xffffffffL;
+      int sp = r.nextInt(65536);
+      int dp = r.nextInt(65536);
+      int proto = r.nextInt(256);
+      int seed = r.nextInt(65536);
+      boolean ports = r.nextInt(4) != 0;
+      java.nio.ByteBuffer in = java.nio.ByteBuffer.allocate(40);
+      in.putShort((short) seed);
+      boolean swap = CommunityId.compareAddr(sHi, sLo, dHi, dLo) > 0
+          || (CommunityId.compareAddr(sHi, sLo, dHi, dLo) == 0 && ports && sp > dp);
+      long[] a = swap ? new long[] {dHi, dLo, sHi, sLo} : new long[] {sHi, sLo, dHi, dLo};
+      for (int k = 0; k < 4; k += 2) {
+        if (v == 6) {
+          in.putLong(a[k]).putLong(a[k + 1]);
+        } else {
+          in.putInt((int) a[k + 1]);
+        }
+      }
+      in.put((byte) proto).put((byte) 0);
+      if (ports) {
+        in.putShort((short) (swap ? dp : sp)).putShort((short) (swap ? sp : dp));
+      }
+      sha1.reset();
+      sha1.update(in.array(), 0, in.position());
+      String want = "1:" + java.util.Base64.getEncoder().encodeToString(sha1.digest());
+      assertEquals(want, c.of(seed, v, sHi, sLo, sp, dHi, dLo, dp, proto, ports, false), "tuple " + i);
+    }
+  }
+
   @Test
   void uidIsBase62() {
     assertEquals("C0", Uid.format(0));
