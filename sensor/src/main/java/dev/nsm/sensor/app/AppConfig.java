@@ -32,9 +32,11 @@ public final class AppConfig {
    */
   public final int starttlsBytes;
   /**
-   * Whether TCP connections whose first packet was neither a SYN nor a SYN-ACK are analysed. Zeek
-   * does not analyse these partial connections (its ssl.log and http.log have nothing of them), so
-   * the default is off.
+   * Whether TCP connections whose first packet was neither a SYN nor a SYN-ACK are analysed. The
+   * default is on ({@link #defaults()}), a deliberate change from Zeek, which does not analyse these
+   * partial connections (its ssl.log and http.log have nothing of them): a restarted sensor would
+   * otherwise lose every keep-alive connection already open, and a replay of rotated files every
+   * connection that began in an earlier file. Off gives Zeek's behaviour.
    */
   public final boolean analysePartial;
   /** DNS messages waiting for their pair in one worker, over all its flows (see {@link DnsPending}). */
@@ -180,7 +182,7 @@ public final class AppConfig {
   /** Defaults for one worker holding the whole sensor's reassembly memory. */
   public static AppConfig defaults() {
     return new AppConfig(TcpReassembler.DEFAULT_FLOW_CAP_BYTES, TcpReassembler.DEFAULT_MAX_RANGES,
-        DEFAULT_REASSEMBLY_TOTAL_BYTES, ReassemblyBudget.DEFAULT_PAGE_SIZE, 4096, 64 * 1024, false);
+        DEFAULT_REASSEMBLY_TOTAL_BYTES, ReassemblyBudget.DEFAULT_PAGE_SIZE, 4096, 64 * 1024, true);
   }
 
   /** These bounds with the given reassembly caps: per flow direction, and in total for the sensor. */

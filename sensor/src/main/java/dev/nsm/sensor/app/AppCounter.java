@@ -9,7 +9,8 @@ package dev.nsm.sensor.app;
 public enum AppCounter {
   TCP_FLOWS_INSPECTED("app_tcp_flows_inspected", "TCP flows that carried payload and got reassembly and detection"),
   TCP_FLOWS_PARTIAL_SKIPPED("app_tcp_flows_partial_skipped",
-      "TCP flows with payload not analysed because they began without SYN or SYN-ACK (as Zeek)"),
+      "TCP flows with payload not analysed because they began without SYN or SYN-ACK "
+          + "(only with --no-analyse-partial, as Zeek)"),
   TCP_FLOWS_UNDETECTED("app_tcp_flows_undetected", "TCP flows whose bytes matched no protocol (inspection stopped)"),
   TCP_SEGMENTS_TRUNCATED("app_tcp_segments_truncated",
       "TCP segments cut by the capture's snap length: their payload was not reassembled (a gap)"),

@@ -27,7 +27,8 @@ import dev.nsm.sensor.pipeline.RecordSink;
  * only a flow that looks like DNS gets state. Nothing here allocates per packet for other flows.
  *
  * <p>Zeek's rules on when an analyzer runs are kept where they change the records (see
- * {@link AppConfig#analysePartial}, {@link TcpApp}, {@link DnsState}).
+ * {@link TcpApp}, {@link DnsState}), except one, deliberately: partial TCP connections are analysed
+ * unless {@link AppConfig#analysePartial} is off (Zeek's behaviour).
  */
 public final class AppLayer implements FlowObserver {
   /**

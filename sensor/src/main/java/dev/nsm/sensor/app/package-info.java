@@ -23,10 +23,14 @@
  *       server is HTTP. Failing those, a responder on one of Zeek's HTTP ports (80 81 631 1080 3128
  *       8000 8080 8888) gets the HTTP parser anyway, as Zeek attaches HTTP there by port. Then the
  *       parser is given both directions from their first byte.
- *   <li>HTTP, TLS and DNS over TCP only on connections whose first packet was a SYN or SYN-ACK:
- *       Zeek does not analyse partial connections (its conn.log has no service for them, and its
- *       http.log and ssl.log nothing). {@link dev.nsm.sensor.app.AppConfig#analysePartial} turns
- *       them on (tshark, Suricata's midstream mode do analyse them).
+ *   <li>HTTP, TLS and DNS over TCP also on partial connections (whose first packet was neither a SYN
+ *       nor a SYN-ACK: the capture began mid-connection, or the sensor restarted under open
+ *       keep-alive connections), as tshark and Packetbeat. This is a deliberate change from Zeek,
+ *       which does not analyse them (its conn.log has no service for them, and its http.log and
+ *       ssl.log nothing): detection is by content, so a stream picked up mid-body gives nothing
+ *       rather than garbage. {@link dev.nsm.sensor.app.AppConfig#analysePartial} off
+ *       ({@code --no-analyse-partial}, {@code protocols.analyse_partial: false}) gives Zeek's
+ *       behaviour (and Suricata's default, {@code stream.midstream: false}).
  *   <li>TLS after plain text (STARTTLS in SMTP, IMAP, XMPP, LDAP, FTP AUTH TLS, PostgreSQL, MySQL):
  *       a flow whose first bytes matched nothing is watched for a ClientHello at the start of each
  *       in-order chunk (up to {@link dev.nsm.sensor.app.AppConfig#starttlsBytes} each way); the

@@ -104,9 +104,9 @@ public final class ReplayCommand implements Callable<Integer> {
           + "are skipped, counted and noticed (default: ${DEFAULT-VALUE})")
   long reassemblyMemory;
 
-  @Option(names = "--analyse-partial", negatable = true, defaultValue = "false", fallbackValue = "true",
+  @Option(names = "--analyse-partial", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "also look for DNS, TLS and HTTP in TCP connections whose first packet was neither SYN "
-          + "nor SYN-ACK (Zeek does not; default: off)")
+          + "nor SYN-ACK (default: on, as tshark; --no-analyse-partial: Zeek's behaviour, not analysed)")
   boolean analysePartial;
 
   @Option(names = "--protocols", paramLabel = "LIST", defaultValue = "all",

@@ -301,7 +301,7 @@ public final class SensorConfig {
     public final Fragments fragments;
     public final DnsLimits dns;
     public final HttpLimits http;
-    /** Whether TCP connections that began without SYN or SYN-ACK are analysed (Zeek: no). */
+    /** Whether TCP connections that began without SYN or SYN-ACK are analysed (default yes; Zeek: no). */
     public final boolean analysePartial;
 
     @JsonCreator
@@ -314,7 +314,7 @@ public final class SensorConfig {
       this.fragments = orElse(fragments, new Fragments(null, null));
       this.dns = orElse(dns, new DnsLimits(null, null));
       this.http = orElse(http, new HttpLimits(null, null));
-      this.analysePartial = orElse(analysePartial, false);
+      this.analysePartial = orElse(analysePartial, true);
     }
   }
 

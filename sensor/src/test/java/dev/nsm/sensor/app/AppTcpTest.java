@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * TCP flows through the application layer, from hand-made segments: detection by content,
- * reassembly (out of order, gaps, caps), STARTTLS, Zeek's partial-connection rule, and the flow
+ * reassembly (out of order, gaps, caps), STARTTLS, partial connections (analysed unless turned off), and the flow
  * record's own fields left as the flow table made them.
  */
 class AppTcpTest {
@@ -157,15 +157,53 @@ class AppTcpTest {
     assertEquals(List.of(), other.tls());
   }
 
+  /** A connection whose first packet is neither SYN nor SYN-ACK is analysed by default (not Zeek's rule). */
   @Test
-  void partialConnectionsAreNotAnalysedUnlessAsked() {
-    DecodedPacket[] ps = new Conn(40000, 80, false).client(GET).server(OK).packets();
-    AppHarness zeek = new AppHarness().feed(ps).end();
-    assertEquals(List.of(), zeek.http());
-    assertEquals(1, zeek.count(AppCounter.TCP_FLOWS_PARTIAL_SKIPPED));
-    AppHarness all = new AppHarness(AppConfig.defaults().withAnalysePartial(true))
+  void partialConnectionsAreAnalysedByDefault() {
+    assertTrue(AppConfig.defaults().analysePartial);
+    for (int port : new int[] {80, 5000}) { // Zeek's HTTP port, and one where only the content says HTTP
+      AppHarness h = new AppHarness().feed(new Conn(40000, port, false).client(GET).server(OK).packets()).end();
+      assertEquals(1, h.http().size(), "port " + port);
+      Http r = h.http().get(0);
+      assertEquals("GET", r.getMethod());
+      assertEquals("/index.html?q=a b", r.getUri());
+      assertEquals("example.test", r.getHost());
+      assertEquals(200, r.getStatusCode());
+      assertEquals(5, r.getResponseBodyLen());
+      assertEquals(h.onlyFlow().getUid(), r.getUid());
+      assertEquals(List.of("http"), h.onlyFlow().getServiceList(), "port " + port);
+      assertEquals(0, h.count(AppCounter.TCP_FLOWS_PARTIAL_SKIPPED));
+      assertEquals(1, h.count(AppCounter.TCP_FLOWS_INSPECTED));
+      assertEquals(1, h.count(AppCounter.FLOWS_HTTP));
+      assertEquals(List.of(), h.notices(), "port " + port);
+    }
+    AppHarness tls = new AppHarness().feed(new Conn(40002, 443, false).client(clientHello("www.example.test"))
+        .packets()).end();
+    assertEquals(1, tls.tls().size());
+    assertEquals("www.example.test", tls.tls().get(0).getServerName());
+    assertEquals(List.of("ssl"), tls.onlyFlow().getServiceList());
+  }
+
+  /** {@code --no-analyse-partial} / {@code analyse_partial: false}: Zeek's behaviour, nothing read. */
+  @Test
+  void partialConnectionsAreNotAnalysedWhenTurnedOff() {
+    AppHarness zeek = new AppHarness(AppConfig.defaults().withAnalysePartial(false))
         .feed(new Conn(40000, 80, false).client(GET).server(OK).packets()).end();
-    assertEquals("/index.html?q=a b", all.http().get(0).getUri());
+    assertEquals(List.of(), zeek.http());
+    assertEquals(List.of(), zeek.notices());
+    assertEquals(List.of(), zeek.onlyFlow().getServiceList());
+    assertEquals(1, zeek.count(AppCounter.TCP_FLOWS_PARTIAL_SKIPPED));
+    assertEquals(0, zeek.count(AppCounter.TCP_FLOWS_INSPECTED));
+    assertEquals(0, zeek.count(AppCounter.FLOWS_HTTP));
+    AppHarness tls = new AppHarness(AppConfig.defaults().withAnalysePartial(false))
+        .feed(new Conn(40002, 443, false).client(clientHello("www.example.test")).packets()).end();
+    assertEquals(List.of(), tls.tls());
+    assertEquals(List.of(), tls.onlyFlow().getServiceList());
+    // a connection with its handshake is analysed either way
+    AppHarness syn = new AppHarness(AppConfig.defaults().withAnalysePartial(false))
+        .feed(new Conn(40001, 80, true).client(GET).server(OK).close().packets()).end();
+    assertEquals("/index.html?q=a b", syn.http().get(0).getUri());
+    assertEquals(0, syn.count(AppCounter.TCP_FLOWS_PARTIAL_SKIPPED));
   }
 
   @Test

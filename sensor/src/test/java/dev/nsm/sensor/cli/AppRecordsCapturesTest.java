@@ -36,8 +36,11 @@ class AppRecordsCapturesTest {
   Path tmp;
 
   /** All records of a capture, parsed back into protobuf messages. */
-  private List<Event> replay(String capture) throws IOException {
-    Replay r = Replay.run(tmp, Replay.repoRoot().resolve("testdata").resolve(capture).toString(), "--workers", "2");
+  private List<Event> replay(String capture, String... options) throws IOException {
+    List<String> args = new ArrayList<>(List.of(Replay.repoRoot().resolve("testdata").resolve(capture).toString(),
+        "--workers", "2"));
+    args.addAll(List.of(options));
+    Replay r = Replay.run(tmp, args.toArray(new String[0]));
     assertEquals(0, r.exit, r.err);
     List<Event> out = new ArrayList<>();
     JsonFormat.Parser parser = JsonFormat.parser();
@@ -323,13 +326,59 @@ class AppRecordsCapturesTest {
     assertEquals(200, h.getStatusCode());
   }
 
+  /** The stats line's counter {@code name}. */
+  private static long counter(List<Event> es, String name) {
+    List<Event> stats = es.stream().filter(Event::hasStats).collect(Collectors.toList());
+    assertEquals(1, stats.size(), "one stats line");
+    Long v = stats.get(0).getStats().getCountersMap().get(name);
+    assertTrue(v != null, "no counter " + name + " in " + stats.get(0).getStats().getCountersMap());
+    return v;
+  }
+
+  /**
+   * Captures that start mid-download (no SYN) are analysed by default: on port 80 the HTTP parser
+   * gets the server's bytes by Zeek's port rule, finds the middle of a body, not a status line, and
+   * gives up (two notices, as Zeek's DPD would log); no http record, no service. {@code
+   * --analyse-partial} says the same as the default.
+   */
   @Test
-  void midStreamConnectionsAreNotAnalysedAsZeekDoesNot() throws IOException {
+  void midStreamConnectionsAreAnalysedByDefault() throws IOException {
     for (String capture : List.of("tcp-midstream.pcap", "tcp-oth.pcap")) {
       List<Event> es = replay(capture);
+      Flow f = only(flows(es));
       assertEquals(List.of(), http(es), capture);
-      assertTrue(flows(es).stream().allMatch(f -> f.getServiceCount() == 0), capture);
+      assertEquals(List.of(), f.getServiceList(), capture);
+      List<dev.nsm.proto.v1.Notice> ns = es.stream().filter(Event::hasNotice).map(Event::getNotice)
+          .collect(Collectors.toList());
+      assertEquals(List.of("HTTP_protocol_violation", "bad_HTTP_reply"),
+          ns.stream().map(dev.nsm.proto.v1.Notice::getName).sorted().collect(Collectors.toList()), capture);
+      assertTrue(ns.stream().allMatch(n -> n.getUid().equals(f.getUid()) && !n.getIsOrig()), capture);
+      assertEquals(1, counter(es, "app_tcp_flows_inspected"), capture);
+      assertEquals(0, counter(es, "app_tcp_flows_partial_skipped"), capture);
+      assertEquals(1, counter(es, "app_flows_http"), capture);
+      assertEquals(es.stream().filter(e -> !e.hasStats()).collect(Collectors.toList()),
+          replay(capture, "--analyse-partial").stream().filter(e -> !e.hasStats()).collect(Collectors.toList()),
+          capture + ": --analyse-partial is the default");
     }
+  }
+
+  /** {@code --no-analyse-partial}: Zeek's behaviour, the flow record alone, nothing analysed. */
+  @Test
+  void midStreamConnectionsAreNotAnalysedWithNoAnalysePartial() throws IOException {
+    for (String capture : List.of("tcp-midstream.pcap", "tcp-oth.pcap")) {
+      List<Event> es = replay(capture, "--no-analyse-partial");
+      Flow f = only(flows(es));
+      assertEquals(List.of(), f.getServiceList(), capture);
+      assertEquals(List.of(), es.stream().filter(e -> !e.hasFlow() && !e.hasStats()).collect(Collectors.toList()),
+          capture + ": no dns/tls/http/notice record");
+      assertEquals(0, counter(es, "app_tcp_flows_inspected"), capture);
+      assertEquals(1, counter(es, "app_tcp_flows_partial_skipped"), capture);
+      assertEquals(0, counter(es, "app_flows_http"), capture);
+      // the flow record itself is the same either way
+      assertEquals(f, only(flows(replay(capture))), capture);
+    }
+    // connections with their handshake are analysed either way
+    assertEquals(only(http(replay("tcp-sf.pcap"))), only(http(replay("tcp-sf.pcap", "--no-analyse-partial"))));
   }
 
   private static <T> T only(List<T> l) {
