@@ -151,13 +151,17 @@ public class PacketPathBenchmark {
     }
 
     /** The next packet's index; wraps around and shifts time by one round. */
+    /**
+     * The next packet's index. A new round's time shift starts with its first packet: shifting already
+     * for the last packet of a round (as this did before) sent every later round's packets up to a
+     * span back in time, so that their flows timed out at once, a record per few packets.
+     */
     int advance(int n) {
-      int i = next;
-      if (++next == n) {
+      if (next == n) {
         next = 0;
         shift += roundShift;
       }
-      return i;
+      return next++;
     }
   }
 

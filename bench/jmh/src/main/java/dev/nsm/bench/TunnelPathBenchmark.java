@@ -134,13 +134,17 @@ public class TunnelPathBenchmark {
       System.out.printf("%n# packets not decapsulated: %d of the invocations%n", notInTunnel);
     }
 
+    /**
+     * The next packet's index. A new round's time shift starts with its first packet: shifting already
+     * for the last packet of a round (as this did before) sent every later round's packets up to a
+     * span back in time, so that their flows timed out at once, a record per few packets.
+     */
     int advance(int n) {
-      int i = next;
-      if (++next == n) {
+      if (next == n) {
         next = 0;
         shift += roundShift;
       }
-      return i;
+      return next++;
     }
   }
 

@@ -927,15 +927,28 @@ public final class WireJson {
    * encoding and then {@link #string} make of it (an unpaired surrogate becomes '?', as protobuf
    * writes it).
    */
+  /** The characters of the String being printed: one bulk copy, then plain array reads (no charAt calls). */
+  private char[] chars = new char[256];
+
   private void putString(String s) {
     int n = s.length();
     ensure(n * 6 + 2);
+    if (chars.length < n) {
+      chars = new char[Math.max(n, chars.length * 2)];
+    }
+    char[] cs = chars;
+    s.getChars(0, n, cs, 0);
     byte[] b = out;
+    int o = this.o;
     b[o++] = '"';
     for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
+      char c = cs[i];
       if (c < 0x80) {
-        o = ascii(b, o, c);
+        if (c >= 0x20 && c != '"' && c != '\\') {
+          b[o++] = (byte) c; // the common case, inline
+        } else {
+          o = ascii(b, o, c);
+        }
       } else if (c < 0x800) {
         b[o++] = (byte) (0xc0 | (c >> 6));
         b[o++] = (byte) (0x80 | (c & 0x3f));
@@ -946,8 +959,8 @@ public final class WireJson {
         b[o++] = '0';
         b[o++] = '2';
         b[o++] = (byte) (c == '\u2028' ? '8' : '9');
-      } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-        int cp = Character.toCodePoint(c, s.charAt(++i));
+      } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(cs[i + 1])) {
+        int cp = Character.toCodePoint(c, cs[++i]);
         b[o++] = (byte) (0xf0 | (cp >> 18));
         b[o++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
         b[o++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
@@ -961,6 +974,7 @@ public final class WireJson {
       }
     }
     b[o++] = '"';
+    this.o = o;
   }
 
   // ---------------------------------------------------------------- primitives
