@@ -72,6 +72,55 @@ final class FlowRecords {
     return Event.newBuilder().setFlow(b).build();
   }
 
+  /** Prints the JSON lines of {@link #jsonLine}; made on first use (only replay's JSON output needs it). */
+  private dev.nsm.sensor.output.WireJson wire;
+  private final String[] services = new String[4 + TUNNELS.length];
+  private final String[] parents = new String[Flow.MAX_PARENTS];
+
+  /**
+   * The flow's record as its JSON line, printed from the flow without building the Event: the bytes
+   * {@code JsonLines} writes for {@link #toEvent} (a test compares the two on every capture in
+   * testdata). Null when the flow's times are outside what a JSON timestamp takes: then use toEvent.
+   */
+  byte[] jsonLine(Flow f, EndReason reason) {
+    if (wire == null) {
+      wire = new dev.nsm.sensor.output.WireJson();
+    }
+    int nServices = 0;
+    if (f.services != 0) {
+      if ((f.services & Flow.SERVICE_DNS) != 0) {
+        services[nServices++] = "dns";
+      }
+      if ((f.services & Flow.SERVICE_QUIC) != 0) {
+        services[nServices++] = "quic";
+      }
+      if ((f.services & Flow.SERVICE_HTTP) != 0) {
+        services[nServices++] = "http";
+      }
+      if ((f.services & Flow.SERVICE_SSL) != 0) {
+        services[nServices++] = "ssl";
+      }
+    }
+    if (f.tunnelServices != 0) {
+      for (int i = 0; i < TUNNELS.length; i++) {
+        if ((f.tunnelServices & (1 << i)) != 0) {
+          services[nServices++] = TUNNELS[i].service();
+        }
+      }
+    }
+    for (int i = 0; i < f.nParents; i++) {
+      parents[i] = Uid.format(f.parents[i]);
+    }
+    boolean tcp = f.kind == Flow.KIND_TCP;
+    return wire.flowLine(Uid.format(f.uidHash), communityId(f), f.startNanos, f.lastNanos,
+        AddressFormat.format(f.ipVersion, f.origHi(), f.origLo()), f.origPort(),
+        AddressFormat.format(f.ipVersion, f.respHi(), f.respLo()), f.respPort(), protoName(f),
+        services, nServices, parents, f.nParents, f.lastNanos - f.startNanos,
+        tcp ? f.orig.size() : Math.max(0, f.orig.payloadBytes), tcp ? f.resp.size() : Math.max(0, f.resp.payloadBytes),
+        ConnState.of(f), f.historyString(), f.missedBytes, f.orig.pkts, f.orig.ipBytes, f.resp.pkts,
+        f.resp.ipBytes, f.vlanCount, f.vlan0, f.vlan1, reason, f.ipProto);
+  }
+
   private String communityId(Flow f) {
     boolean ports = f.kind != Flow.KIND_OTHER;
     boolean oneWay = f.kind == Flow.KIND_ICMP && Icmp.counterpart(f.ipProto == 58, f.aPort) < 0;

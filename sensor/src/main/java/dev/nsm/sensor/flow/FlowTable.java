@@ -36,6 +36,8 @@ import java.util.Comparator;
 public final class FlowTable {
   private final FlowConfig config;
   private final RecordSink sink;
+  /** Whether the sink takes flow records as JSON lines ({@link RecordSink#takesJsonLines}). */
+  private final boolean jsonLines;
   private final FlowCounters counters;
   private final TcpSession tcp;
   private final FlowObserver observer;
@@ -93,6 +95,7 @@ public final class FlowTable {
   public FlowTable(FlowConfig config, RecordSink sink, FlowCounters counters, FlowObserver observer) {
     this.config = config;
     this.sink = sink;
+    this.jsonLines = sink.takesJsonLines();
     this.counters = counters;
     this.observer = observer;
     this.tcp = new TcpSession(this, config, counters);
@@ -574,7 +577,12 @@ public final class FlowTable {
     observer.onEnd(f, reason);
     f.app = null;
     counters.flowRecords++;
-    sink.emit(records.toEvent(f, reason));
+    byte[] line = jsonLines ? records.jsonLine(f, reason) : null;
+    if (line != null) {
+      sink.emitLine(line); // replay's JSON output: the line itself, no Event to build and print
+    } else {
+      sink.emit(records.toEvent(f, reason));
+    }
     removeSlot(f);
     bytes -= f.weight;
     f.weight = 0;

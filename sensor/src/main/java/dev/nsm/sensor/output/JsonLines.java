@@ -59,6 +59,20 @@ public final class JsonLines implements RecordRing.Consumer, AutoCloseable {
   }
 
   /** Lines written by the reflective printer (WireJson declined; none expected). */
+  @Override
+  public boolean takesJsonLines() {
+    return true;
+  }
+
+  /** A record the flow table printed itself ({@link WireJson#flowLine(String, String, long, long,
+   *  String, int, String, int, String, String[], int, String[], int, long, long, long, String, String,
+   *  long, long, long, long, long, int, int, int, dev.nsm.proto.v1.EndReason, int)}). */
+  @Override
+  public void acceptLine(byte[] line) throws IOException {
+    out.write(line);
+    lines++;
+  }
+
   public long slowPath() {
     return slowPath;
   }

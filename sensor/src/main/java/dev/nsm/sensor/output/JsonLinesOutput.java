@@ -38,6 +38,22 @@ public final class JsonLinesOutput implements RecordOutput {
       }
 
       @Override
+      public boolean takesJsonLines() {
+        return true;
+      }
+
+      @Override
+      public void acceptLine(byte[] line) throws IOException {
+        try {
+          json.acceptLine(line);
+        } catch (IOException e) {
+          failure = "cannot write records: " + e.getMessage();
+          throw e;
+        }
+        written[Event.RecordCase.FLOW.ordinal()]++; // the flow tables' lines are flow records
+      }
+
+      @Override
       public void endOfBatch() throws IOException {
         try {
           json.flush();
@@ -61,6 +77,16 @@ public final class JsonLinesOutput implements RecordOutput {
   @Override
   public void emit(Event event) {
     ring.emit(event);
+  }
+
+  @Override
+  public boolean takesJsonLines() {
+    return true;
+  }
+
+  @Override
+  public void emitLine(byte[] line) {
+    ring.emitLine(line);
   }
 
   @Override

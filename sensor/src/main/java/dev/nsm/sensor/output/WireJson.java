@@ -889,6 +889,102 @@ public final class WireJson {
     return true;
   }
 
+  /**
+   * A flow record's JSON line made from its values, without an {@link dev.nsm.proto.v1.Event}: the
+   * same bytes as {@link #flowLine(dev.nsm.proto.v1.Event)} prints for the Event that {@code
+   * FlowRecords.toEvent} builds from them (no sensor_id, no seq: replay's JSON output). Times are
+   * nanoseconds since the epoch (a long's range, 1677 to 2262, is always within JSON's), the duration
+   * nanoseconds. Returns the line as a new array (null only if a time were out of JSON's range: the
+   * caller then goes the Event's way).
+   */
+  public byte[] flowLine(String uid, String communityId, long startNanos, long lastNanos, String origH,
+      int origP, String respH, int respP, String proto, String[] services, int nServices, String[] parents,
+      int nParents, long durationNanos, long origBytes, long respBytes, String connState, String history,
+      long missedBytes, long origPkts, long origIpBytes, long respPkts, long respIpBytes, int vlanCount,
+      int vlan0, int vlan1, dev.nsm.proto.v1.EndReason reason, int ipProto) {
+    o = 0;
+    put((byte) '{');
+    put(K_FLOW);
+    putString(uid);
+    put(K_COMMUNITY_ID);
+    putString(communityId);
+    put(K_TS);
+    if (!timestampChecked(Math.floorDiv(startNanos, 1_000_000_000L), (int) Math.floorMod(startNanos, 1_000_000_000L))) {
+      return null;
+    }
+    put(K_LAST_TS);
+    if (!timestampChecked(Math.floorDiv(lastNanos, 1_000_000_000L), (int) Math.floorMod(lastNanos, 1_000_000_000L))) {
+      return null;
+    }
+    put(K_ORIG_H);
+    putString(origH);
+    put(K_ORIG_P);
+    putLong(origP & 0xffffffffL);
+    put(K_RESP_H);
+    putString(respH);
+    put(K_RESP_P);
+    putLong(respP & 0xffffffffL);
+    put(K_PROTO);
+    putString(proto);
+    put(K_SERVICE);
+    for (int i = 0; i < nServices; i++) {
+      if (i > 0) {
+        put((byte) ',');
+      }
+      putString(services[i]);
+    }
+    put((byte) ']');
+    put(K_DURATION);
+    if (!durationChecked(durationNanos / 1_000_000_000L, (int) (durationNanos % 1_000_000_000L))) {
+      return null;
+    }
+    put(K_ORIG_BYTES);
+    putUnsigned(origBytes);
+    put(K_RESP_BYTES);
+    putUnsigned(respBytes);
+    put(K_CONN_STATE);
+    putString(connState);
+    put(K_HISTORY);
+    putString(history);
+    put(K_MISSED_BYTES);
+    putUnsigned(missedBytes);
+    put(K_ORIG_PKTS);
+    putUnsigned(origPkts);
+    put(K_ORIG_IP_BYTES);
+    putUnsigned(origIpBytes);
+    put(K_RESP_PKTS);
+    putUnsigned(respPkts);
+    put(K_RESP_IP_BYTES);
+    putUnsigned(respIpBytes);
+    put(K_VLAN);
+    if (vlanCount > 0) {
+      putLong(vlan0 & 0xffffffffL);
+      if (vlanCount > 1) {
+        put((byte) ',');
+        putLong(vlan1 & 0xffffffffL);
+      }
+    }
+    put((byte) ']');
+    put(K_END_REASON);
+    put((byte) '"');
+    putAscii(reason.name());
+    put((byte) '"');
+    put(K_TUNNEL_PARENTS);
+    for (int i = 0; i < nParents; i++) {
+      if (i > 0) {
+        put((byte) ',');
+      }
+      putString(parents[i]);
+    }
+    put((byte) ']');
+    put(K_IP_PROTO);
+    putLong(ipProto & 0xffffffffL);
+    put((byte) '}');
+    put((byte) '}');
+    put((byte) '\n');
+    return Arrays.copyOf(out, o);
+  }
+
   private void putUnsigned(long v) {
     if (v >= 0) {
       putLong(v);
@@ -922,13 +1018,14 @@ public final class WireJson {
     return true;
   }
 
+  /** The characters of the String being printed: one bulk copy, then plain array reads (no charAt calls). */
+  private char[] chars = new char[256];
+
   /**
    * A Java string as a JSON string in UTF-8, escaped as {@link #string}: what protobuf's UTF-8
    * encoding and then {@link #string} make of it (an unpaired surrogate becomes '?', as protobuf
    * writes it).
    */
-  /** The characters of the String being printed: one bulk copy, then plain array reads (no charAt calls). */
-  private char[] chars = new char[256];
 
   private void putString(String s) {
     int n = s.length();
