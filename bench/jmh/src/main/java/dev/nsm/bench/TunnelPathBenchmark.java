@@ -9,7 +9,6 @@ import dev.nsm.parsers.packet.TunnelSettings;
 import dev.nsm.sensor.flow.FlowConfig;
 import dev.nsm.sensor.flow.FlowCounters;
 import dev.nsm.sensor.flow.FlowTable;
-import dev.nsm.sensor.flow.TunnelUids;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -28,9 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The per-packet path of a VXLAN packet, one packet per invocation: the slice of
  * {@link PacketPathBenchmark} (an Ethernet capture) with every frame wrapped, once at setup, in
  * Ethernet / IPv4 / UDP (source port from the inner flow hash, as Linux does; destination 4789) /
- * VXLAN, then decoded (outer layer kept, inner decoded in place), the outer flow's uid mirrored as the
- * ingest thread does ({@link TunnelUids}), and the outer and inner flows updated in one table, as a
- * worker owning both would. Target: ≈ 0 B/op with {@code -prof gc} apart from the records (one per
+ * VXLAN, then decoded (outer layer kept, inner decoded in place), the outer flow updated in its own
+ * table as the ingest thread does (its uid is the inner flow's parent), then the inner flow, as its
+ * worker does. Target: ≈ 0 B/op with {@code -prof gc} apart from the records (one per
  * flow, inner and outer: records/op is printed beside B/op, as for native packets).
  *
  * <ul>
@@ -106,7 +105,8 @@ public class TunnelPathBenchmark {
     PacketDecoder decoder;
     DecodedPacket pkt;
     FlowTable flows;
-    TunnelUids uids;
+    /** The ingest thread's table of outer flows. */
+    FlowTable outerFlows;
     final PacketPathBenchmark.CountingSink sink = new PacketPathBenchmark.CountingSink();
     int next;
     long shift;
@@ -124,12 +124,13 @@ public class TunnelPathBenchmark {
       decoder = new PacketDecoder(new IpDefragmenter(), TunnelSettings.defaults());
       pkt = new DecodedPacket();
       flows = new FlowTable(FlowConfig.defaults(), sink, new FlowCounters());
-      uids = new TunnelUids(FlowConfig.defaults());
+      outerFlows = new FlowTable(FlowConfig.defaults(), sink, new FlowCounters());
       roundShift = w.spanNanos + TimeUnit.HOURS.toNanos(1);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
+      outerFlows.flushAll();
       flows.flushAll();
       System.out.printf("%n# packets not decapsulated: %d of the invocations%n", notInTunnel);
     }
@@ -165,7 +166,7 @@ public class TunnelPathBenchmark {
     long ts = c.tsNanos[i] + w.shift;
     DecodedPacket p = w.pkt;
     DecodeResult r = w.decoder.decode(b, b.length, b.length, LinkType.ETHERNET, ts, p);
-    w.uids.advanceTime(ts);
+    w.outerFlows.advanceTime(ts);
     w.flows.advanceTime(ts);
     if (r != DecodeResult.OK) {
       return 0;
@@ -173,10 +174,9 @@ public class TunnelPathBenchmark {
     if (p.tunnelDepth == 0) {
       w.notInTunnel++;
     } else {
-      // as Ingest then FlowWorker: the parent's uid, the outer flow, then the inner one
-      DecodedPacket o = p.outer[0];
-      p.parentUid = w.uids.uidOf(o);
-      w.flows.onPacket(o);
+      // as Ingest then FlowWorker: the outer flow (whose uid is the parent), then the inner one
+      w.outerFlows.onPacket(p.outer[0]);
+      p.parentUid = w.outerFlows.lastFlowUid();
     }
     w.flows.onPacket(p);
     records.records = w.sink.emitted - w.emittedBefore;

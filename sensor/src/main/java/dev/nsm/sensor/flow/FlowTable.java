@@ -106,6 +106,14 @@ public final class FlowTable {
     observer.attach(this);
   }
 
+  /** The uid hash of the flow the last {@link #onPacket} went to (0: none), as its tunnel_parents name it. */
+  private long lastUid;
+
+  /** The uid hash of the flow the last {@link #onPacket} counted its packet on; 0 if it made none. */
+  public long lastFlowUid() {
+    return lastUid;
+  }
+
   /** Flows open now. */
   public int size() {
     return size;
@@ -115,6 +123,7 @@ public final class FlowTable {
 
   /** One decoded IP packet (p.ipVersion != 0) owned by this worker. Fragments arrive reassembled. */
   public void onPacket(DecodedPacket p) {
+    lastUid = 0;
     if (p.ipVersion == 0) {
       return;
     }
@@ -198,6 +207,7 @@ public final class FlowTable {
     sender.pkts++;
     sender.ipBytes += p.ipLen;
     lruTouch(f);
+    lastUid = f.uidHash;
     // the application layer last: whatever it does, the flow's own accounting is done
     if (f.kind == Flow.KIND_TCP) {
       observer.onTcp(f, srcIsA, p);

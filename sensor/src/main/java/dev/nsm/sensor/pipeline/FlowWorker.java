@@ -55,14 +55,7 @@ public final class FlowWorker implements EventHandler<PacketSlot> {
       }
       table.advanceTime(slot.tsNanos);
       dev.nsm.parsers.packet.DecodedPacket p = slot.decoded;
-      if (slot.shard != -1) {
-        // the enclosing tunnels' flows first (as Zeek: outer connection, then what it carries)
-        for (int i = 0; i < p.tunnelDepth; i++) {
-          if (slot.outerShard[i] == id) {
-            table.onPacket(p.outer[i]);
-          }
-        }
-      }
+      // (the enclosing tunnels' flows were counted by the ingest thread, which keeps them)
       if (slot.shard == id) {
         table.onPacket(p);
       }

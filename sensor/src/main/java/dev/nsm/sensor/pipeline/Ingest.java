@@ -8,7 +8,8 @@ import dev.nsm.parsers.packet.PacketDecoder;
 import dev.nsm.parsers.packet.TunnelSettings;
 import dev.nsm.sensor.capture.PacketHandler;
 import dev.nsm.sensor.flow.FlowConfig;
-import dev.nsm.sensor.flow.TunnelUids;
+import dev.nsm.sensor.flow.FlowCounters;
+import dev.nsm.sensor.flow.FlowTable;
 import java.nio.ByteBuffer;
 
 /**
@@ -28,25 +29,34 @@ public final class Ingest implements PacketHandler {
   /** The sequence claimed by {@link #tryClaim}, until {@link #commit}. */
   private long claimed = -1;
 
-  private final TunnelUids tunnelUids;
+  /**
+   * The tunnels' outer flows (VXLAN, GENEVE, Teredo, AYIYA, GTP-U over UDP; GRE, ERSPAN, IP-in-IP),
+   * and every flow that could be one ({@code DecodedPacket.tunnelCandidate}: a tunnel's UDP port,
+   * GRE, IP-in-IP), kept by this thread: it has just decoded each of their packets, and it names the
+   * parent uid of the layer each one carries from the flow it counted the packet on. See DESIGN.md,
+   * "Tunnels".
+   */
+  private final FlowTable tunnelFlows;
+  private final FlowCounters tunnelCounters = new FlowCounters();
 
-  public Ingest(RingBuffer<PacketSlot> ring, int workers, IpDefragmenter defrag, PipelineCounters counters) {
-    this(ring, workers, defrag, counters, TunnelSettings.defaults(), FlowConfig.defaults());
+  public Ingest(RingBuffer<PacketSlot> ring, int workers, IpDefragmenter defrag, PipelineCounters counters,
+      RecordSink sink) {
+    this(ring, workers, defrag, counters, TunnelSettings.defaults(), FlowConfig.defaults(), sink);
   }
 
   /**
    * @param tunnels what the decoder decapsulates
-   * @param flowConfig the flow tables' timeouts (the outer tunnel flows' uids are mirrored here, see
-   *     {@link TunnelUids})
+   * @param flowConfig the bounds and timeouts of the outer tunnel flows' table (as one worker's)
+   * @param sink where the outer flows' records go
    */
   public Ingest(RingBuffer<PacketSlot> ring, int workers, IpDefragmenter defrag, PipelineCounters counters,
-      TunnelSettings tunnels, FlowConfig flowConfig) {
+      TunnelSettings tunnels, FlowConfig flowConfig, RecordSink sink) {
     this.ring = ring;
     this.workers = workers;
     this.defrag = defrag;
     this.decoder = new PacketDecoder(defrag, tunnels);
     this.counters = counters;
-    this.tunnelUids = new TunnelUids(flowConfig);
+    this.tunnelFlows = new FlowTable(flowConfig, sink, tunnelCounters);
   }
 
   /** The decoder (its tunnel counters have this ingest's thread as only writer). */
@@ -54,8 +64,14 @@ public final class Ingest implements PacketHandler {
     return decoder;
   }
 
-  public TunnelUids tunnelUids() {
-    return tunnelUids;
+  /** The outer tunnel flows' table (this thread's). */
+  public FlowTable tunnelFlows() {
+    return tunnelFlows;
+  }
+
+  /** Its counters (a racy snapshot from another thread). */
+  public FlowCounters tunnelCounters() {
+    return tunnelCounters;
   }
 
   @Override
@@ -128,7 +144,7 @@ public final class Ingest implements PacketHandler {
     slot.result = null;
     slot.shard = -1;
     slot.decoded.tunnelDepth = 0;
-    tunnelUids.advanceTime(nowNanos);
+    tunnelFlows.advanceTime(nowNanos);
     ring.publish(seq);
     return true;
   }
@@ -152,7 +168,7 @@ public final class Ingest implements PacketHandler {
     slot.tsNanos = tsNanos;
     slot.packetNumber = counters.packetsRead;
     DecodedPacket p = slot.decoded;
-    tunnelUids.advanceTime(tsNanos);
+    tunnelFlows.advanceTime(tsNanos);
     DecodeResult r = decoder.decode(slot.data, capLen, wireLen, linkType, tsNanos, p);
     if (r == DecodeResult.OK && p.reassembled) {
       // the datagram lives in the defragmenter's buffer until the next decode: copy it into the slot
@@ -172,16 +188,18 @@ public final class Ingest implements PacketHandler {
     if (r == DecodeResult.OK) {
       counters.packetsDecoded++;
       if (p.tunnelDepth > 0) {
-        tunnelParents(slot, p);
+        tunnelParents(p);
       }
-      if (p.tunnelCandidate && !p.tunnelTransport) {
-        // a packet of a flow that is (or may become) a tunnel's outer flow, though it carried no
-        // tunnel itself (VXLAN with ARP inside, a malformed header): the mirror follows that flow's
-        // life packet by packet, as the owning worker's table does
-        tunnelUids.uidOf(p);
+      if (p.tunnelTransport) {
+        slot.shard = -1; // stayed on a mirror transport's outer layer (its inner not decodable): nobody's
+      } else if (p.tunnelCandidate) {
+        // a packet of a flow that is (or may be) a tunnel's outer flow, though it carried no tunnel
+        // itself (VXLAN with ARP inside, a malformed header): counted on that flow, here
+        tunnelFlows.onPacket(p);
+        slot.shard = -1;
+      } else {
+        slot.shard = (p.flowHash & 0x7fffffff) % workers;
       }
-      // a packet that stayed on a mirror transport's outer layer (its inner not decodable) is nobody's
-      slot.shard = p.tunnelTransport ? -1 : (p.flowHash & 0x7fffffff) % workers;
     } else {
       if (r == DecodeResult.NOT_IP) {
         counters.packetsNotIp++;
@@ -194,19 +212,22 @@ public final class Ingest implements PacketHandler {
     }
   }
 
-  /** Each tunnel layer's flow: its worker, and its uid as the parent of the layer it carries. */
-  private void tunnelParents(PacketSlot slot, DecodedPacket p) {
+  /** Each tunnel layer's flow, counted here; its uid is the parent of the layer it carries. */
+  private void tunnelParents(DecodedPacket p) {
     long parent = 0;
     for (int i = 0; i < p.tunnelDepth; i++) {
       DecodedPacket o = p.outer[i];
       o.parentUid = parent;
-      if (o.tunnelTransport) {
-        slot.outerShard[i] = -1;
-      } else {
-        parent = tunnelUids.uidOf(o);
-        slot.outerShard[i] = (o.flowHash & 0x7fffffff) % workers;
+      if (!o.tunnelTransport) {
+        tunnelFlows.onPacket(o);
+        parent = tunnelFlows.lastFlowUid();
       }
     }
     p.parentUid = parent;
+  }
+
+  /** End of input: the outer flows still open are written (before the workers flush theirs). */
+  void flushTunnels() {
+    tunnelFlows.flushAll();
   }
 }

@@ -84,7 +84,7 @@ public final class Pipeline {
     }
     disruptor.handleEventsWith(handlers);
     ring = disruptor.start();
-    ingest = new Ingest(ring, workerCount, defrag, counters, tunnels, flowConfig);
+    ingest = new Ingest(ring, workerCount, defrag, counters, tunnels, flowConfig, sink);
   }
 
   /** The packet handler to feed (from one thread). */
@@ -112,6 +112,7 @@ public final class Pipeline {
     for (FlowWorker w : workers) {
       n += w.table().size();
     }
+    n += ingest.tunnelFlows().size();
     return n;
   }
 
@@ -121,6 +122,7 @@ public final class Pipeline {
     for (FlowWorker w : workers) {
       total.add(w.counters());
     }
+    total.add(ingest.tunnelCounters());
     return total;
   }
 
@@ -222,6 +224,7 @@ public final class Pipeline {
    */
   public void finish() {
     defrag.flush();
+    ingest.flushTunnels();
     long seq = ring.next();
     PacketSlot slot = ring.get(seq);
     slot.shard = PacketSlot.END_OF_INPUT;
@@ -255,6 +258,7 @@ public final class Pipeline {
       total.add(w.counters());
       app.add(w.app().counters());
     }
+    total.add(ingest.tunnelCounters());
     Stats.Builder b = Stats.newBuilder()
         .setPacketsRead(counters.packetsRead)
         .setBytesRead(counters.bytesRead)
@@ -297,7 +301,7 @@ public final class Pipeline {
     }
     b.setTunnelDepthExceeded(d.tunnelErrors[TunnelError.DEPTH_EXCEEDED.ordinal()]);
     b.setMirrorTransportPackets(d.mirrorTransportPackets);
-    b.putCounters("tunnel_uids_untracked", ingest.tunnelUids().full);
+    b.putCounters("tunnel_uids_untracked", 0); // retired: the outer flows' uids are no longer mirrored
     b.putCounters("worker_errors", counters.workerErrors);
     b.putCounters("ring_drops", counters.ringDrops);
     return b.build();

@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * tunnel_parents name the uids of the sensor's own outer records, whatever worker owns which flow:
- * the ingest thread's uid mirror (TunnelUids) must follow the outer flows' lives exactly, including
- * an outer UDP flow that times out and starts again under a long-lived inner TCP connection.
+ * tunnel_parents name the uids of the sensor's own outer records, whatever worker owns the inner
+ * flow: the ingest thread, which keeps the outer flows, names the uid of the one each packet came
+ * through, also when an outer UDP flow times out and starts again under a long-lived inner TCP
+ * connection.
  *
  * <p>The capture is written here: a TCP connection 10.0.0.1:40000 -> 10.0.0.2:80 inside VXLAN between
  * 192.0.2.1 and 192.0.2.2; each direction uses its own outer source port (as Linux picks it from the

@@ -49,7 +49,6 @@ class FlowPathFuzzTest {
     RingBuffer<PacketSlot> ring = RingBuffer.createSingleProducer(PacketSlot::new, 64);
     PipelineCounters counters = new PipelineCounters();
     IpDefragmenter defrag = new IpDefragmenter(4, 2 * 65535, 30_000_000_000L);
-    Ingest ingest = new Ingest(ring, 1, defrag, counters);
     FlowCounters fc = new FlowCounters();
     dev.nsm.sensor.pipeline.RecordSink sink = (Event e) -> {
       String json = JsonLines.toJson(e);
@@ -66,6 +65,11 @@ class FlowPathFuzzTest {
         sink, new dev.nsm.sensor.app.AppCounters());
     FlowTable table = new FlowTable(FlowConfig.defaults().withMaxFlows(MAX_FLOWS).withMaxBytes(MAX_FLOW_BYTES), sink, fc, app);
     FlowWorker worker = new FlowWorker(0, table, fc, app, new CountDownLatch(1));
+    // the tunnels' outer flows are the ingest thread's (its own table, same sink)
+    Ingest ingest = new Ingest(ring, 1, defrag, counters, dev.nsm.parsers.packet.TunnelSettings.defaults(),
+        FlowConfig.defaults().withMaxFlows(MAX_FLOWS).withMaxBytes(MAX_FLOW_BYTES), sink);
+    FlowTable outerTable = ingest.tunnelFlows();
+    FlowCounters tc = ingest.tunnelCounters();
 
     FuzzChunks in = new FuzzChunks(data);
     long ts = 1_700_000_000_000_000_000L;
@@ -81,17 +85,18 @@ class FlowPathFuzzTest {
       long seq = ring.getCursor();
       PacketSlot slot = ring.get(seq);
       DecodedPacket p = slot.decoded;
-      if (slot.result == DecodeResult.OK && p.ipVersion != 0 && hasTransport(p) && slot.shard >= 0) {
+      boolean counted = slot.shard >= 0 || (slot.result == DecodeResult.OK && p.tunnelCandidate && !p.tunnelTransport);
+      if (slot.result == DecodeResult.OK && p.ipVersion != 0 && hasTransport(p) && counted) {
         withFlow++;
         ipBytes += p.ipLen;
       }
       if (slot.result == DecodeResult.TCP_TRUNCATED && slot.shard >= 0) {
         keyOnly++; // TCP options cut: its flow is made, with no packet counted (as Zeek)
       }
-      if (slot.result == DecodeResult.OK && slot.shard >= 0) {
+      if (slot.result == DecodeResult.OK) {
         // a tunnelled packet also counts on each enclosing tunnel's (outer) flow
         for (int i = 0; i < p.tunnelDepth; i++) {
-          if (slot.outerShard[i] >= 0 && hasTransport(p.outer[i])) {
+          if (!p.outer[i].tunnelTransport && hasTransport(p.outer[i])) {
             withFlow++;
             ipBytes += p.outer[i].ipLen;
           }
@@ -100,11 +105,14 @@ class FlowPathFuzzTest {
       worker.onEvent(slot, seq, true);
       assertEquals(0, worker.errors, "the worker threw (logged above)");
       assertTrue(table.size() <= MAX_FLOWS, "flows open " + table.size());
+      assertTrue(outerTable.size() <= MAX_FLOWS, "outer flows open " + outerTable.size());
       assertTrue(table.bytes() <= MAX_FLOW_BYTES || table.size() == 1, "flow bytes " + table.bytes());
       assertTrue(app.dnsPendingCount() <= MAX_DNS_PENDING, "DNS pending " + app.dnsPendingCount());
       assertEquals(fc.flowsMade, fc.flowRecords + table.size(), "flows made = written + open");
-      assertEquals(records.size(), fc.flowRecords);
+      assertEquals(tc.flowsMade, tc.flowRecords + outerTable.size(), "outer flows made = written + open");
+      assertEquals(records.size(), fc.flowRecords + tc.flowRecords);
     }
+    ingest.flushTunnels();
     long seq = ring.next();
     ring.get(seq).shard = PacketSlot.END_OF_INPUT;
     ring.publish(seq);
@@ -119,6 +127,8 @@ class FlowPathFuzzTest {
     assertEquals(packets, byResult, "each packet has one decode outcome");
     assertEquals(counters.packetsDecoded, counters.byResult[DecodeResult.OK.ordinal()]);
     assertEquals(0, table.size(), "flows left after the end of input");
+    assertEquals(0, outerTable.size(), "outer flows left after the end of input");
+    fc.add(tc); // from here on, the two tables together
     assertEquals(0, table.bytes(), "flow bytes left after the end of input");
     assertEquals(0, app.dnsPendingCount(), "DNS messages left waiting");
     assertEquals(0, app.dnsPendingBytes());

@@ -65,7 +65,7 @@ class FlowWorkerErrorTest {
     AppLayer app = new AppLayer(AppConfig.defaults(), sink, new AppCounters());
     FlowWorker worker = new FlowWorker(0, table, fc, app, new CountDownLatch(1));
     RingBuffer<PacketSlot> ring = RingBuffer.createSingleProducer(PacketSlot::new, 64);
-    Ingest ingest = new Ingest(ring, 1, new IpDefragmenter(), new PipelineCounters());
+    Ingest ingest = new Ingest(ring, 1, new IpDefragmenter(), new PipelineCounters(), sink);
 
     Logger log = (Logger) LoggerFactory.getLogger(FlowWorker.class);
     ListAppender<ILoggingEvent> logged = new ListAppender<>();
