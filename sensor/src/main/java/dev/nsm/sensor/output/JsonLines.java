@@ -58,21 +58,19 @@ public final class JsonLines implements RecordRing.Consumer, AutoCloseable {
     lines++;
   }
 
-  /** Lines written by the reflective printer (WireJson declined; none expected). */
   @Override
   public boolean takesJsonLines() {
     return true;
   }
 
-  /** A record the flow table printed itself ({@link WireJson#flowLine(String, String, long, long,
-   *  String, int, String, int, String, String[], int, String[], int, long, long, long, String, String,
-   *  long, long, long, long, long, int, int, int, dev.nsm.proto.v1.EndReason, int)}). */
+  /** A flow record the flow table printed itself (WireJson's flowLine from the flow's values). */
   @Override
   public void acceptLine(byte[] line) throws IOException {
     out.write(line);
     lines++;
   }
 
+  /** Lines written by the reflective printer (WireJson declined; none expected). */
   public long slowPath() {
     return slowPath;
   }

@@ -797,74 +797,122 @@ public final class WireJson {
       put((byte) ',');
     }
     dev.nsm.proto.v1.Flow f = e.getFlow();
+    int nServices = f.getServiceCount();
+    int nParents = f.getTunnelParentsCount();
+    int nVlans = f.getVlanCount();
+    String[] services = scratch(0, nServices);
+    String[] parents = scratch(1, nParents);
+    for (int i = 0; i < nServices; i++) {
+      services[i] = f.getService(i);
+    }
+    for (int i = 0; i < nParents; i++) {
+      parents[i] = f.getTunnelParents(i);
+    }
+    if (vlanScratch.length < nVlans) {
+      vlanScratch = new int[nVlans];
+    }
+    for (int i = 0; i < nVlans; i++) {
+      vlanScratch[i] = f.getVlan(i);
+    }
+    com.google.protobuf.Timestamp ts = f.getTs();
+    com.google.protobuf.Timestamp last = f.getLastTs();
+    com.google.protobuf.Duration d = f.getDuration();
+    return flowFields(f.getUid(), f.getCommunityId(), f.hasTs(), ts.getSeconds(), ts.getNanos(), f.hasLastTs(),
+        last.getSeconds(), last.getNanos(), f.getOrigH(), f.getOrigP(), f.getRespH(), f.getRespP(), f.getProto(),
+        services, nServices, parents, nParents, f.hasDuration(), d.getSeconds(), d.getNanos(), f.getOrigBytes(),
+        f.getRespBytes(), f.getConnState(), f.getHistory(), f.getMissedBytes(), f.getOrigPkts(), f.getOrigIpBytes(),
+        f.getRespPkts(), f.getRespIpBytes(), vlanScratch, nVlans, f.getEndReasonValue(), f.getIpProto());
+  }
+
+  private final String[][] stringScratch = {new String[8], new String[8]};
+  private int[] vlanScratch = new int[2];
+  private final int[] twoVlans = new int[2];
+
+  private String[] scratch(int which, int n) {
+    if (stringScratch[which].length < n) {
+      stringScratch[which] = new String[n];
+    }
+    return stringScratch[which];
+  }
+
+  /**
+   * A flow record's fields after the line's start (and sensor_id and seq, if any), shared by both
+   * flow printers: in field number order, as {@link #line} prints them from the wire form. False
+   * when a time is outside what a JSON timestamp or duration takes (the caller's slow path says).
+   */
+  private boolean flowFields(String uid, String communityId, boolean hasTs, long tsSeconds, int tsNanos,
+      boolean hasLast, long lastSeconds, int lastNanos, String origH, int origP, String respH, int respP,
+      String proto, String[] services, int nServices, String[] parents, int nParents, boolean hasDuration,
+      long durSeconds, int durNanos, long origBytes, long respBytes, String connState, String history,
+      long missedBytes, long origPkts, long origIpBytes, long respPkts, long respIpBytes, int[] vlans,
+      int nVlans, int reason, int ipProto) {
     put(K_FLOW);
-    putString(f.getUid());
+    putString(uid);
     put(K_COMMUNITY_ID);
-    putString(f.getCommunityId());
-    if (f.hasTs()) {
+    putString(communityId);
+    if (hasTs) {
       put(K_TS);
-      if (!timestampChecked(f.getTs().getSeconds(), f.getTs().getNanos())) {
+      if (!timestampChecked(tsSeconds, tsNanos)) {
         return false;
       }
     }
-    if (f.hasLastTs()) {
+    if (hasLast) {
       put(K_LAST_TS);
-      if (!timestampChecked(f.getLastTs().getSeconds(), f.getLastTs().getNanos())) {
+      if (!timestampChecked(lastSeconds, lastNanos)) {
         return false;
       }
     }
     put(K_ORIG_H);
-    putString(f.getOrigH());
+    putString(origH);
     put(K_ORIG_P);
-    putLong(f.getOrigP() & 0xffffffffL);
+    putLong(origP & 0xffffffffL);
     put(K_RESP_H);
-    putString(f.getRespH());
+    putString(respH);
     put(K_RESP_P);
-    putLong(f.getRespP() & 0xffffffffL);
+    putLong(respP & 0xffffffffL);
     put(K_PROTO);
-    putString(f.getProto());
+    putString(proto);
     put(K_SERVICE);
-    for (int i = 0; i < f.getServiceCount(); i++) {
+    for (int i = 0; i < nServices; i++) {
       if (i > 0) {
         put((byte) ',');
       }
-      putString(f.getService(i));
+      putString(services[i]);
     }
     put((byte) ']');
-    if (f.hasDuration()) {
+    if (hasDuration) {
       put(K_DURATION);
-      if (!durationChecked(f.getDuration().getSeconds(), f.getDuration().getNanos())) {
+      if (!durationChecked(durSeconds, durNanos)) {
         return false;
       }
     }
     put(K_ORIG_BYTES);
-    putUnsigned(f.getOrigBytes());
+    putUnsigned(origBytes);
     put(K_RESP_BYTES);
-    putUnsigned(f.getRespBytes());
+    putUnsigned(respBytes);
     put(K_CONN_STATE);
-    putString(f.getConnState());
+    putString(connState);
     put(K_HISTORY);
-    putString(f.getHistory());
+    putString(history);
     put(K_MISSED_BYTES);
-    putUnsigned(f.getMissedBytes());
+    putUnsigned(missedBytes);
     put(K_ORIG_PKTS);
-    putUnsigned(f.getOrigPkts());
+    putUnsigned(origPkts);
     put(K_ORIG_IP_BYTES);
-    putUnsigned(f.getOrigIpBytes());
+    putUnsigned(origIpBytes);
     put(K_RESP_PKTS);
-    putUnsigned(f.getRespPkts());
+    putUnsigned(respPkts);
     put(K_RESP_IP_BYTES);
-    putUnsigned(f.getRespIpBytes());
+    putUnsigned(respIpBytes);
     put(K_VLAN);
-    for (int i = 0; i < f.getVlanCount(); i++) {
+    for (int i = 0; i < nVlans; i++) {
       if (i > 0) {
         put((byte) ',');
       }
-      putLong(f.getVlan(i) & 0xffffffffL);
+      putLong(vlans[i] & 0xffffffffL);
     }
     put((byte) ']');
     put(K_END_REASON);
-    int reason = f.getEndReasonValue();
     dev.nsm.proto.v1.EndReason r = dev.nsm.proto.v1.EndReason.forNumber(reason);
     if (r == null) {
       putLong(reason); // a value this build does not know: its number, as JsonFormat
@@ -874,15 +922,15 @@ public final class WireJson {
       put((byte) '"');
     }
     put(K_TUNNEL_PARENTS);
-    for (int i = 0; i < f.getTunnelParentsCount(); i++) {
+    for (int i = 0; i < nParents; i++) {
       if (i > 0) {
         put((byte) ',');
       }
-      putString(f.getTunnelParents(i));
+      putString(parents[i]);
     }
     put((byte) ']');
     put(K_IP_PROTO);
-    putLong(f.getIpProto() & 0xffffffffL);
+    putLong(ipProto & 0xffffffffL);
     put((byte) '}');
     put((byte) '}');
     put((byte) '\n');
@@ -904,84 +952,16 @@ public final class WireJson {
       int vlan0, int vlan1, dev.nsm.proto.v1.EndReason reason, int ipProto) {
     o = 0;
     put((byte) '{');
-    put(K_FLOW);
-    putString(uid);
-    put(K_COMMUNITY_ID);
-    putString(communityId);
-    put(K_TS);
-    if (!timestampChecked(Math.floorDiv(startNanos, 1_000_000_000L), (int) Math.floorMod(startNanos, 1_000_000_000L))) {
+    twoVlans[0] = vlan0;
+    twoVlans[1] = vlan1;
+    if (!flowFields(uid, communityId, true, Math.floorDiv(startNanos, 1_000_000_000L),
+        (int) Math.floorMod(startNanos, 1_000_000_000L), true, Math.floorDiv(lastNanos, 1_000_000_000L),
+        (int) Math.floorMod(lastNanos, 1_000_000_000L), origH, origP, respH, respP, proto, services, nServices,
+        parents, nParents, true, durationNanos / 1_000_000_000L, (int) (durationNanos % 1_000_000_000L), origBytes,
+        respBytes, connState, history, missedBytes, origPkts, origIpBytes, respPkts, respIpBytes, twoVlans,
+        Math.min(vlanCount, 2), reason.getNumber(), ipProto)) {
       return null;
     }
-    put(K_LAST_TS);
-    if (!timestampChecked(Math.floorDiv(lastNanos, 1_000_000_000L), (int) Math.floorMod(lastNanos, 1_000_000_000L))) {
-      return null;
-    }
-    put(K_ORIG_H);
-    putString(origH);
-    put(K_ORIG_P);
-    putLong(origP & 0xffffffffL);
-    put(K_RESP_H);
-    putString(respH);
-    put(K_RESP_P);
-    putLong(respP & 0xffffffffL);
-    put(K_PROTO);
-    putString(proto);
-    put(K_SERVICE);
-    for (int i = 0; i < nServices; i++) {
-      if (i > 0) {
-        put((byte) ',');
-      }
-      putString(services[i]);
-    }
-    put((byte) ']');
-    put(K_DURATION);
-    if (!durationChecked(durationNanos / 1_000_000_000L, (int) (durationNanos % 1_000_000_000L))) {
-      return null;
-    }
-    put(K_ORIG_BYTES);
-    putUnsigned(origBytes);
-    put(K_RESP_BYTES);
-    putUnsigned(respBytes);
-    put(K_CONN_STATE);
-    putString(connState);
-    put(K_HISTORY);
-    putString(history);
-    put(K_MISSED_BYTES);
-    putUnsigned(missedBytes);
-    put(K_ORIG_PKTS);
-    putUnsigned(origPkts);
-    put(K_ORIG_IP_BYTES);
-    putUnsigned(origIpBytes);
-    put(K_RESP_PKTS);
-    putUnsigned(respPkts);
-    put(K_RESP_IP_BYTES);
-    putUnsigned(respIpBytes);
-    put(K_VLAN);
-    if (vlanCount > 0) {
-      putLong(vlan0 & 0xffffffffL);
-      if (vlanCount > 1) {
-        put((byte) ',');
-        putLong(vlan1 & 0xffffffffL);
-      }
-    }
-    put((byte) ']');
-    put(K_END_REASON);
-    put((byte) '"');
-    putAscii(reason.name());
-    put((byte) '"');
-    put(K_TUNNEL_PARENTS);
-    for (int i = 0; i < nParents; i++) {
-      if (i > 0) {
-        put((byte) ',');
-      }
-      putString(parents[i]);
-    }
-    put((byte) ']');
-    put(K_IP_PROTO);
-    putLong(ipProto & 0xffffffffL);
-    put((byte) '}');
-    put((byte) '}');
-    put((byte) '\n');
     return Arrays.copyOf(out, o);
   }
 
